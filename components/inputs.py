@@ -1,0 +1,113 @@
+"""The validated inputs of one stack: catalog + stack settings + which values are set."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog
+from components.exceptions import InputError
+from components.problems import problem
+from components.settings import (
+    NAMESPACE,
+    SETTING_KEYS,
+    StackSettings,
+    environment_problems,
+    parse_settings,
+)
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    catalog: Catalog
+    settings: StackSettings
+
+    @property
+    def secrets(self) -> dict[str, SecretSpec]:
+        """The catalog's secrets that exist in this stack's environment."""
+        return self.catalog.secrets_in(self.settings.environment)
+
+    @property
+    def services(self) -> dict[str, ServiceSpec]:
+        return self.catalog.services_in(self.settings.environment)
+
+
+def load_inputs(
+    *,
+    project_dir: Path,
+    stack: str,
+    stack_file: str,
+    config: Mapping[str, Any],
+    secret_keys: set[str],
+    catalog_path: Path | None = None,
+) -> StackInputs:
+    """Validates everything one stack needs; raises InputError with every problem at once.
+
+    `config` holds the stack's `app-secrets:` keys without the namespace; `secret_keys` are
+    those of them that are Pulumi secrets (set with `pulumi config set --secret`).
+    """
+    path = catalog_path or project_dir / str(config.get("catalog", "catalog.yaml"))
+    catalog, problems = read_catalog(path)
+    value_keys = {key for key, _, _ in catalog.config_uses()}
+    if problems:  # keys named by invalid entries are unknown: do not call them unknown
+        value_keys |= {key for key in config if key not in SETTING_KEYS}
+    try:
+        settings: StackSettings | None = parse_settings(
+            config, stack=stack, file=stack_file, config_keys=value_keys
+        )
+    except InputError as exc:
+        problems += exc.problems
+        settings = None
+    if settings is not None:
+        problems += environment_problems(settings, catalog, file=stack_file)
+        problems += value_problems(
+            catalog,
+            settings,
+            config=config,
+            secret_keys=secret_keys,
+            stack=stack,
+            stack_file=stack_file,
+        )
+    if problems:
+        raise InputError(problems)
+    assert settings is not None
+    return StackInputs(catalog=catalog, settings=settings)
+
+
+def value_problems(
+    catalog: Catalog,
+    settings: StackSettings,
+    *,
+    config: Mapping[str, Any],
+    secret_keys: set[str],
+    stack: str,
+    stack_file: str,
+) -> list[str]:
+    """Every `config:` value the environment needs is set, and set as a secret. Never echoes one."""
+    problems = []
+    needed = StackInputs(catalog=catalog, settings=settings).secrets
+    reported = set()
+    for key, secret_name, named_by in catalog.config_uses():
+        if secret_name not in needed or key in reported:
+            continue
+        reported.add(key)
+        command = f"pulumi config set --secret {key} <value> --stack {stack}"
+        if key not in config:
+            problems.append(
+                problem(
+                    stack_file,
+                    f"{NAMESPACE}:{key}",
+                    f"is not set ({named_by} needs it); run: {command}",
+                )
+            )
+        elif key not in secret_keys:
+            problems.append(
+                problem(
+                    stack_file,
+                    f"{NAMESPACE}:{key}",
+                    f"is stored in plaintext ({named_by} needs a secret); run: {command}",
+                )
+            )
+    return problems

@@ -1,0 +1,1 @@
+"""secretsctl: the operator's tool for app-secrets stacks."""

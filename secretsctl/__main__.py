@@ -1,0 +1,25 @@
+"""Entry point: `python -m secretsctl COMMAND ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from secretsctl import plan
+
+COMMANDS = (plan,)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="secretsctl", description="Operate app-secrets stacks: plan, check, rotate, verify."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Runs the real Pulumi program in-process under the SDK's mock engine and records it."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+_SECRET_WIRE = {rpc._special_sig_key: rpc._special_secret_sig}
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    protect: bool
+    ignore_changes: list[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def as_plan(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "protect": self.protect,
+            "ignoreChanges": self.ignore_changes,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+        }
+
+
+@dataclass
+class ProgramRun:
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+
+
+def masked(value: Any) -> Any:
+    """A wire value as plain data, every Pulumi secret replaced by `[secret]`."""
+    return _plain(value, reveal=False)
+
+
+def revealed(value: Any) -> Any:
+    """A wire value as plain data with secrets unwrapped, for the mocks only."""
+    return _plain(value, reveal=True)
+
+
+def _plain(value: Any, *, reveal: bool) -> Any:
+    if isinstance(value, dict):
+        signature = value.get(rpc._special_sig_key)
+        if signature == rpc._special_secret_sig:
+            return _plain(value.get("value"), reveal=reveal) if reveal else SECRET
+        if signature == rpc._special_output_value_sig:
+            if value.get("secret") and not reveal:
+                return SECRET
+            return _plain(value.get("value", rpc.UNKNOWN), reveal=reveal)
+        if signature == rpc._special_resource_sig:
+            return value.get("id") or value.get("urn")
+        return {key: _plain(item, reveal=reveal) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item, reveal=reveal) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    """Plain data to the wire without an event loop (the monitor runs on executor threads)."""
+    wire = struct_pb2.Struct()
+    wire.update(value)
+    return wire
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's MockMonitor, plus what it leaves out for a plan.
+
+    It records parent, protect and ignoreChanges, and treats `additionalSecretOutputs` and
+    secret inputs as the engine does: those outputs reach the program as secrets and appear in
+    the record as `[secret]`.
+    """
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, *, stack_urn_type: str = "pulumi:pulumi:Stack"):
+        super().__init__(mocks)
+        self.records: dict[str, RecordedResource] = {}
+        self._stack_urn_type = stack_urn_type
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == self._stack_urn_type:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        wire_inputs = json_format.MessageToDict(request.object)
+        secret_keys = {key for key, value in wire_inputs.items() if masked(value) == SECRET}
+        secret_keys |= set(request.additionalSecretOutputs)
+        resource_args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=revealed(wire_inputs),
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        resource_id, state = self.mocks.new_resource(resource_args)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        wire_state = {
+            key: {**_SECRET_WIRE, "value": value} if key in secret_keys else value
+            for key, value in state.items()
+        }
+        self.records[urn] = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent
+            if request.parent and "::pulumi:pulumi:Stack::" not in request.parent
+            else None,
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            ignore_changes=list(request.ignoreChanges),
+            inputs=masked(wire_inputs),
+            outputs={
+                key: SECRET if key in secret_keys else masked(value) for key, value in state.items()
+            },
+        )
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id, object=_struct(wire_state)
+        )
+
+    def Invoke(self, request):
+        args = MockCallArgs(
+            token=request.tok,
+            args=revealed(json_format.MessageToDict(request.args)),
+            provider=request.provider,
+        )
+        return resource_pb2.ResourceInvokeResponse(**{"return": _struct(self.mocks.call(args))})
+
+    def RegisterResourceOutputs(self, request):
+        record = self.records.get(request.urn)
+        if record is not None:
+            record.outputs = masked(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+def run_program(
+    *,
+    program: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    mocks: pulumi.runtime.Mocks,
+) -> ProgramRun:
+    """Runs `program` (a Pulumi `__main__.py`) to completion with `preview=False`.
+
+    `config` uses full keys (`app-secrets:prefix`) with the string values the engine would
+    pass; `secret_keys` are those that are Pulumi secrets.
+    """
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    project_dir = str(program.parent)
+    if project_dir not in sys.path:
+        sys.path.insert(0, project_dir)
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+    outputs = _sync_await(_stack_outputs())
+    # Registration runs on executor threads, so arrival order varies: sort for stable plans.
+    resources = sorted(monitor.records.values(), key=lambda record: record.urn)
+    return ProgramRun(resources=resources, outputs=outputs)
+
+
+async def _stack_outputs() -> dict[str, Any]:
+    root = pulumi.runtime.get_root_resource()
+    exported = getattr(root, "outputs", {}) or {}
+    resolved = {}
+    for name, value in exported.items():
+        output = pulumi.Output.from_input(value)
+        is_secret = await output.is_secret()
+        resolved[name] = SECRET if is_secret else await output.future()
+    return resolved

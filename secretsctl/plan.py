@@ -1,0 +1,246 @@
+"""`secretsctl plan`: what a stack would declare, offline, from the real program."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from components.catalog import Catalog, read_catalog, split_reference
+from components.exceptions import InputError
+from components.inputs import StackInputs, load_inputs
+from components.naming import secret_full_name
+from components.problems import problem
+from components.settings import NAMESPACE, PLAN_ACCOUNT_ID
+from secretsctl.engine import run_program
+from secretsctl.mocks import PlanMocks
+from secretsctl.stackfile import StackFile, read_stack_file
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT = "app-secrets"
+PLACEHOLDER = "placeholder-value-for-review"
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="offline plan: run the program under Pulumi's mock engine",
+        description="Runs __main__.py in-process under Pulumi's mock engine with the stack's "
+        "config and writes every resource it would declare. Needs no Pulumi CLI and no AWS.",
+    )
+    parser.add_argument("--stack", required=True, help="stack name, e.g. dev")
+    parser.add_argument(
+        "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
+    )
+    parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
+    parser.add_argument("--format", choices=("json", "table"), default="json")
+    parser.add_argument("--out", type=Path, help="write the plan here instead of stdout")
+    parser.add_argument(
+        "--placeholders",
+        action="store_true",
+        help="fill absent and encrypted (secure:) config values with placeholders for review",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = build_plan(
+            stack=args.stack,
+            catalog_path=args.catalog,
+            stack_path=args.stack_file,
+            placeholders=args.placeholders,
+        )
+    except InputError as exc:
+        print("invalid input:", file=sys.stderr)
+        for line in exc.problems:
+            print(f"  {line}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); nothing was planned.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = json.dumps(plan, indent=2) + "\n" if args.format == "json" else render_table(plan)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def build_plan(
+    *,
+    stack: str,
+    project_dir: Path = PROJECT_DIR,
+    catalog_path: Path | None = None,
+    stack_path: Path | None = None,
+    placeholders: bool = False,
+    secret_values: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The plan as data. Raises InputError, with every problem, before anything is declared.
+
+    `secret_values` supplies decrypted `config:` values (tests plant sentinels through it).
+    """
+    stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
+    config, secret_keys = _namespace_config(stack_file)
+    config.update(secret_values or {})
+    secret_keys |= set(secret_values or {})
+    catalog_path = catalog_path or project_dir / config.get("catalog", "catalog.yaml")
+    problems = _fill_unreadable(
+        config,
+        secret_keys,
+        stack=stack,
+        stack_file=stack_file,
+        catalog_path=catalog_path,
+        placeholders=placeholders,
+    )
+    if not stack_file.region:
+        problems.append(problem(stack_file.path.name, "aws:region", "is required (e.g. us-east-1)"))
+    try:
+        inputs = load_inputs(
+            project_dir=project_dir,
+            stack=stack,
+            stack_file=stack_file.path.name,
+            config=config,
+            secret_keys=secret_keys,
+            catalog_path=catalog_path,
+        )
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
+    if problems:
+        raise InputError(problems)
+    account = inputs.settings.account_id or PLAN_ACCOUNT_ID
+    region = stack_file.region or ""
+    engine_config = {
+        **stack_file.config,
+        **{f"{NAMESPACE}:{key}": value for key, value in config.items()},
+    }
+    engine_config[f"{NAMESPACE}:catalog"] = str(catalog_path)
+    result = run_program(
+        program=project_dir / "__main__.py",
+        project=PROJECT,
+        stack=stack,
+        config=engine_config,
+        secret_keys=sorted(f"{NAMESPACE}:{key}" for key in secret_keys),
+        mocks=PlanMocks(account_id=account, region=region),
+    )
+    return {
+        "project": PROJECT,
+        "stack": stack,
+        "environment": inputs.settings.environment,
+        "account": account,
+        "region": region,
+        "resources": [resource.as_plan() for resource in result.resources],
+        "outputs": result.outputs,
+        "secrets": secret_summary(inputs),
+    }
+
+
+def _namespace_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:
+    prefix = f"{NAMESPACE}:"
+    config = {
+        k.removeprefix(prefix): v for k, v in stack_file.config.items() if k.startswith(prefix)
+    }
+    secret_keys = {k.removeprefix(prefix) for k in stack_file.secret_keys if k.startswith(prefix)}
+    return config, secret_keys
+
+
+def _fill_unreadable(
+    config: dict[str, str],
+    secret_keys: set[str],
+    *,
+    stack: str,
+    stack_file: StackFile,
+    catalog_path: Path,
+    placeholders: bool,
+) -> list[str]:
+    """Offline, `secure:` values cannot be decrypted: placeholders, or a problem each."""
+    catalog, _ = read_catalog(catalog_path)  # load_inputs reports the catalog's problems
+    environment = config.get("environment", stack)
+    needed = catalog.secrets_in(environment)
+    problems = []
+    for key, secret_name, _ in catalog.config_uses():
+        if secret_name not in needed or key in config:
+            continue
+        if placeholders:
+            config[key] = PLACEHOLDER
+            secret_keys.add(key)
+        elif key in secret_keys:
+            config[key] = PLACEHOLDER
+            problems.append(
+                problem(
+                    stack_file.path.name,
+                    f"{NAMESPACE}:{key}",
+                    "is encrypted (secure:) and cannot be decrypted offline; "
+                    "pass --placeholders to plan with a placeholder",
+                )
+            )
+    return problems
+
+
+def secret_summary(inputs: StackInputs) -> list[dict[str, Any]]:
+    """Each secret of the stack with its source, rotation and consumers (for people, not tools)."""
+    consumers = _consumers(inputs.catalog, inputs.settings.environment)
+    summary = []
+    for name, spec in inputs.secrets.items():
+        rotation = None
+        if spec.rotation is not None:
+            every = (
+                f"every {spec.rotation.every_days} days"
+                if spec.rotation.every_days
+                else spec.rotation.schedule
+            )
+            rotation = f"{spec.rotation.strategy}, {every}"
+        summary.append(
+            {
+                "name": name,
+                "secretName": secret_full_name(inputs.settings, name),
+                "source": spec.source,
+                "rotation": rotation,
+                "consumers": consumers.get(name, []),
+            }
+        )
+    return summary
+
+
+def _consumers(catalog: Catalog, environment: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for service_name, service in catalog.services_in(environment).items():
+        for variable, reference in service.env.items():
+            secret_name, _ = split_reference(reference)
+            found.setdefault(secret_name, []).append(f"{service_name} (env {variable})")
+        for secret_name in service.runtime_read:
+            found.setdefault(secret_name, []).append(f"{service_name} (reads at runtime)")
+    return found
+
+
+def render_table(plan: Mapping[str, Any]) -> str:
+    """A readable summary: each secret with its source, rotation and consumers."""
+    lines = [
+        f"Stack {plan['stack']} (environment {plan['environment']}), "
+        f"account {plan['account']}, region {plan['region']}",
+        f"KMS key: {plan['outputs'].get('kmsKeyAlias', '-')}",
+        "",
+    ]
+    rows = [("SECRET", "NAME IN AWS", "SOURCE", "ROTATION", "CONSUMERS")]
+    for secret in plan["secrets"]:
+        rows.append(
+            (
+                secret["name"],
+                secret["secretName"],
+                secret["source"],
+                secret["rotation"] or "-",
+                ", ".join(secret["consumers"]) or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    counts: dict[str, int] = {}
+    for resource in plan["resources"]:
+        counts[resource["type"]] = counts.get(resource["type"], 0) + 1
+    lines += ["", f"{len(plan['resources'])} resources:"]
+    lines += [f"  {count:5d}  {type_}" for type_, count in sorted(counts.items())]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""Stack settings: defaults per environment, AWS's limits, and errors that never echo values."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.exceptions import InputError
+from components.settings import parse_settings
+
+
+def settings_problems(values: dict, *, stack: str = "dev", config_keys=()) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        parse_settings(values, stack=stack, file=f"Pulumi.{stack}.yaml", config_keys=config_keys)
+    return caught.value.problems
+
+
+def test_defaults_outside_prod():
+    settings = parse_settings({"prefix": "acme"}, stack="dev", file="Pulumi.dev.yaml")
+
+    assert settings.environment == "dev"
+    assert settings.recovery_window_days == 30
+    assert settings.protected is False
+    assert settings.tags == {}
+    assert settings.secret_path == "acme/dev/"
+
+
+def test_prod_is_protected_by_default():
+    settings = parse_settings({"prefix": "acme"}, stack="prod", file="Pulumi.prod.yaml")
+
+    assert settings.is_production
+    assert settings.protected is True
+
+
+def test_protect_can_be_set_explicitly_from_engine_strings():
+    settings = parse_settings(
+        {
+            "prefix": "acme",
+            "protect": "true",
+            "recoveryWindowDays": "7",
+            "tags": '{"Team": "core"}',
+        },
+        stack="staging",
+        file="Pulumi.staging.yaml",
+    )
+
+    assert settings.protected is True
+    assert settings.recovery_window_days == 7
+    assert settings.tags == {"Team": "core"}
+
+
+def test_environment_may_differ_from_the_stack_name():
+    settings = parse_settings(
+        {"prefix": "acme", "environment": "prod"}, stack="prod-eu", file="Pulumi.prod-eu.yaml"
+    )
+
+    assert settings.environment == "prod"
+    assert settings.protected is True
+
+
+def test_rejects_missing_prefix():
+    assert settings_problems({}) == ["Pulumi.dev.yaml: app-secrets:prefix: is required"]
+
+
+@pytest.mark.parametrize("days", [1, 6, 31, 365])
+def test_rejects_recovery_window_outside_aws_limits(days):
+    assert settings_problems({"prefix": "acme", "recoveryWindowDays": days}) == [
+        f"Pulumi.dev.yaml: app-secrets:recoveryWindowDays: must be 0 (delete at once) or between 7 and 30, got {days}"
+    ]
+
+
+def test_rejects_zero_recovery_window_in_prod():
+    assert settings_problems({"prefix": "acme", "recoveryWindowDays": 0}, stack="prod") == [
+        "Pulumi.prod.yaml: app-secrets:recoveryWindowDays: must be between 7 and 30 in prod, got 0 "
+        "(a deleted secret could not be restored)"
+    ]
+
+
+def test_rejects_unknown_keys_but_allows_catalog_value_keys():
+    problems = settings_problems(
+        {"prefix": "acme", "recoveryWindow": 7, "openaiApiKey": "x"}, config_keys={"openaiApiKey"}
+    )
+
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "Pulumi.dev.yaml: app-secrets:recoveryWindow: unknown key; allowed: prefix,"
+    )
+
+
+def test_rejects_bad_prefix_account_and_tags_together():
+    problems = settings_problems(
+        {"prefix": "Acme_Corp", "accountId": "12345", "tags": {"Project": "x"}}
+    )
+
+    assert problems == [
+        "Pulumi.dev.yaml: app-secrets:prefix: must be 1-24 lowercase letters, digits and -, starting with a "
+        "letter, got 'Acme_Corp'",
+        "Pulumi.dev.yaml: app-secrets:tags: tag 'Project' is set by app-secrets and cannot be overridden",
+        "Pulumi.dev.yaml: app-secrets:accountId: must be 12 digits, got '12345'",
+    ]
+
+
+def test_type_errors_do_not_echo_the_value():
+    problems = settings_problems({"prefix": "acme", "protect": "SENTINEL-NOT-A-BOOL"})
+
+    assert problems == ["Pulumi.dev.yaml: app-secrets:protect: must be true or false"]
