@@ -62,14 +62,14 @@ def load_inputs(
         settings = None
     if settings is not None:
         problems += environment_problems(settings, catalog, file=stack_file)
-        problems += value_problems(
-            catalog,
-            settings,
-            config=config,
-            secret_keys=secret_keys,
-            stack=stack,
-            stack_file=stack_file,
-        )
+    problems += value_problems(
+        catalog,
+        environment=settings.environment if settings else str(config.get("environment", stack)),
+        config=config,
+        secret_keys=secret_keys,
+        stack=stack,
+        stack_file=stack_file,
+    )
     if problems:
         raise InputError(problems)
     assert settings is not None
@@ -78,8 +78,8 @@ def load_inputs(
 
 def value_problems(
     catalog: Catalog,
-    settings: StackSettings,
     *,
+    environment: str,
     config: Mapping[str, Any],
     secret_keys: set[str],
     stack: str,
@@ -87,7 +87,7 @@ def value_problems(
 ) -> list[str]:
     """Every `config:` value the environment needs is set, and set as a secret. Never echoes one."""
     problems = []
-    needed = StackInputs(catalog=catalog, settings=settings).secrets
+    needed = catalog.secrets_in(environment)
     reported = set()
     for key, secret_name, named_by in catalog.config_uses():
         if secret_name not in needed or key in reported:

@@ -91,6 +91,10 @@ def test_reports_catalog_and_stack_problems_together(catalog_file, catalog_data)
         "catalog.yaml: secrets.admin-token.description: is required",
         "Pulumi.dev.yaml: app-secrets:prefix: is required",
         "Pulumi.dev.yaml: app-secrets:recoveryWindowDays: must be 0 (delete at once) or between 7 and 30, got 3",
+        "Pulumi.dev.yaml: app-secrets:openaiApiKey: is not set (secrets.openai-api-key needs it); "
+        "run: pulumi config set --secret openaiApiKey <value> --stack dev",
+        "Pulumi.dev.yaml: app-secrets:smtpPassword: is not set (secrets.app-config.fields.SMTP_PASSWORD needs it); "
+        "run: pulumi config set --secret smtpPassword <value> --stack dev",
     ]
 
 

@@ -240,3 +240,16 @@ def test_unknown_stack_keys_are_reported_when_the_catalog_is_valid(
 def test_missing_stack_file_is_a_clean_error(tmp_path, capsys):
     assert main(["plan", "--stack", "qa", "--stack-file", str(tmp_path / "Pulumi.qa.yaml")]) == 2
     assert "stack file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_committed_stack_files_set_every_value_as_a_secret(stack):
+    from components.catalog import load_catalog
+    from secretsctl.stackfile import read_stack_file
+
+    stack_file = read_stack_file(PROJECT_DIR / f"Pulumi.{stack}.yaml")
+    needed = load_catalog(PROJECT_DIR / "catalog.yaml").secrets_in(stack)
+    keys = {f"app-secrets:{key}" for key, secret, _ in load_catalog(PROJECT_DIR / "catalog.yaml").config_uses() if secret in needed}
+
+    assert keys
+    assert keys <= stack_file.secret_keys
