@@ -1,64 +1,188 @@
-"""app-secrets: declares every secret of the catalog for one stack, and exports their ARNs."""
+"""app-secrets: declares every secret of the catalog for one stack, who may read it, and exports."""
 
 from pathlib import Path
 
 import pulumi
 
 from components import (
-    CatalogSecret,
-    CatalogSecretArgs,
+    CiRoles,
+    CiRolesArgs,
+    RotationAccess,
+    RotationAccessArgs,
+    SecretEntry,
     SecretsKey,
     SecretsKeyArgs,
+    SecretStore,
+    SecretStoreArgs,
+    ServiceAccess,
+    ServiceAccessArgs,
+    StackScope,
+    WorkloadBoundary,
+    WorkloadBoundaryArgs,
+    compact,
     current_account,
-    key_alias,
+    github_subjects,
+    naming,
     secret_config_values,
-    secret_full_name,
-    secret_tags,
+    secret_resource_policy,
     stack_inputs,
-    standard_tags,
 )
 
 inputs = stack_inputs(Path(__file__).parent)
 settings = inputs.settings
 account = current_account()
+tags = naming.standard_tags(settings)
+stem = naming.resource_prefix(settings)
+workload_path = naming.workload_path(settings)
 
 key = SecretsKey(
     "secrets",
     SecretsKeyArgs(
-        alias=key_alias(settings),
+        alias=naming.key_alias(settings),
         account_id=account.account_id,
         region=account.region,
         partition=account.partition,
         deletion_window_days=max(7, settings.recovery_window_days),
         protect=settings.protected,
-        tags=standard_tags(settings),
+        tags=tags,
     ),
 )
 
-config_values = secret_config_values(inputs)
-secrets = {
-    name: CatalogSecret(
+resource_policy = account.resolved().apply(
+    lambda resolved: compact(secret_resource_policy(resolved))
+)
+store = SecretStore(
+    "secrets",
+    SecretStoreArgs(
+        secrets={
+            name: SecretEntry(
+                full_name=naming.secret_full_name(settings, name),
+                spec=spec,
+                tags=naming.secret_tags(settings, spec),
+            )
+            for name, spec in inputs.secrets.items()
+        },
+        kms_key_arn=key.arn,
+        recovery_window_days=settings.recovery_window_days,
+        config_values=secret_config_values(inputs),
+        protect=settings.protected,
+        resource_policy=resource_policy,
+    ),
+)
+secret_arns = store.arns
+full_names = {name: naming.secret_full_name(settings, name) for name in inputs.secrets}
+
+boundary = WorkloadBoundary(
+    "workload-boundary",
+    WorkloadBoundaryArgs(
+        policy_name=f"{stem}-workload-boundary",
+        path=naming.BOUNDARY_PATH,
+        secret_path=settings.secret_path,
+        name_stem=stem,
+        account=account,
+        key_arn=key.arn,
+        tags=tags,
+    ),
+)
+
+services = {
+    name: ServiceAccess(
         name,
-        CatalogSecretArgs(
-            full_name=secret_full_name(settings, name),
+        ServiceAccessArgs(
+            service=name,
             spec=spec,
-            kms_key_arn=key.arn,
-            recovery_window_days=settings.recovery_window_days,
-            tags=secret_tags(settings, spec),
-            config_values=config_values,
-            protect=settings.protected,
+            execution_role_name=naming.service_role_name(settings, name, "exec"),
+            task_role_name=naming.service_role_name(settings, name, "task"),
+            role_path=workload_path,
+            family=f"{stem}-{name}",
+            log_group=naming.service_log_group(settings, name),
+            secret_arns=secret_arns,
+            secret_full_names=full_names,
+            account=account,
+            key_arn=key.arn,
+            boundary_arn=boundary.arn,
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
         ),
     )
-    for name, spec in inputs.secrets.items()
+    for name, spec in inputs.services.items()
 }
+
+rotated = [name for name, spec in inputs.secrets.items() if spec.rotation is not None]
+if rotated:
+    rotation = RotationAccess(
+        "rotation",
+        RotationAccessArgs(
+            role_name=naming.rotation_function_name(settings),
+            role_path=workload_path,
+            log_group=naming.rotation_log_group(settings),
+            secret_arns={full_names[name]: secret_arns[name] for name in rotated},
+            account=account,
+            key_arn=key.arn,
+            boundary_arn=boundary.arn,
+            log_retention_days=settings.log_retention_days,
+            tags=tags,
+        ),
+    )
+    pulumi.export("rotationRoleArn", rotation.role_arn)
+
+if settings.github_repository:
+    preview_subject, deploy_subject = github_subjects(
+        settings.github_repository,
+        deploy_branch=settings.github_deploy_branch,
+        deploy_environment=settings.github_deploy_environment,
+    )
+    ci = CiRoles(
+        "ci",
+        CiRolesArgs(
+            repository=settings.github_repository,
+            preview_subject=preview_subject,
+            deploy_subject=deploy_subject,
+            preview_role_name=f"{stem}-ci-preview",
+            deploy_role_name=f"{stem}-ci-deploy",
+            path=naming.CI_ROLE_PATH,
+            scope=boundary.arn.apply(
+                lambda boundary_arn: StackScope(
+                    name_stem=stem,
+                    secret_path=settings.secret_path,
+                    workload_path=workload_path,
+                    boundary_arn=boundary_arn,
+                    production=settings.is_production,
+                )
+            ),
+            account=account,
+            key_arn=key.arn,
+            oidc_provider_arn=settings.github_oidc_provider_arn,
+            tags=tags,
+        ),
+    )
+    pulumi.export("ciPreviewRoleArn", ci.preview_role_arn)
+    pulumi.export("ciDeployRoleArn", ci.deploy_role_arn)
+    pulumi.export("githubOidcProviderArn", ci.oidc_provider_arn)
 
 pulumi.export("environment", settings.environment)
 pulumi.export("secretPathPrefix", settings.secret_path)
 pulumi.export("kmsKeyArn", key.arn)
 pulumi.export("kmsKeyAlias", key.alias_name)
-pulumi.export("secretArns", {name: secret.arn for name, secret in secrets.items()})
-pulumi.export("secretNames", {name: secret.secret_name for name, secret in secrets.items()})
+pulumi.export("secretArns", secret_arns)
+pulumi.export("secretNames", store.names)
 pulumi.export(
     "externalSecretArns",
-    {name: secrets[name].arn for name, spec in inputs.secrets.items() if spec.external},
+    {name: secret_arns[name] for name, spec in inputs.secrets.items() if spec.external},
+)
+pulumi.export("boundaryPolicyArn", boundary.arn)
+pulumi.export(
+    "executionRoleArns", {name: access.execution_role_arn for name, access in services.items()}
+)
+pulumi.export("taskRoleArns", {name: access.task_role_arn for name, access in services.items()})
+pulumi.export(
+    "containerSecrets", {name: access.container_secrets for name, access in services.items()}
+)
+pulumi.export(
+    "taskDefinitionArns",
+    {
+        name: access.task_definition_arn
+        for name, access in services.items()
+        if access.task_definition_arn
+    },
 )

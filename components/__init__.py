@@ -1,35 +1,50 @@
 """The components and pure functions app-secrets is built from."""
 
+from components import naming
 from components.account import AwsAccount, current_account
+from components.boundary import WorkloadBoundary, WorkloadBoundaryArgs
 from components.catalog import Catalog, SecretSpec, ServiceSpec, load_catalog
+from components.ci import CiRoles, CiRolesArgs, StackScope, github_subjects
 from components.exceptions import InputError
+from components.grants import compact, secret_resource_policy
 from components.inputs import StackInputs, load_inputs
 from components.kms import SecretsKey, SecretsKeyArgs, key_policy
-from components.naming import key_alias, secret_full_name, secret_tags, standard_tags
+from components.rotation import RotationAccess, RotationAccessArgs
 from components.runtime import secret_config_values, stack_inputs
-from components.secrets import CatalogSecret, CatalogSecretArgs
+from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
+from components.services import ServiceAccess, ServiceAccessArgs
 from components.settings import StackSettings
 
 __all__ = [
     "AwsAccount",
     "Catalog",
-    "CatalogSecret",
-    "CatalogSecretArgs",
+    "CiRoles",
+    "CiRolesArgs",
     "InputError",
+    "RotationAccess",
+    "RotationAccessArgs",
+    "SecretEntry",
     "SecretSpec",
+    "SecretStore",
+    "SecretStoreArgs",
     "SecretsKey",
     "SecretsKeyArgs",
+    "ServiceAccess",
+    "ServiceAccessArgs",
     "ServiceSpec",
     "StackInputs",
+    "StackScope",
     "StackSettings",
+    "WorkloadBoundary",
+    "WorkloadBoundaryArgs",
+    "compact",
     "current_account",
-    "key_alias",
+    "github_subjects",
     "key_policy",
     "load_catalog",
     "load_inputs",
+    "naming",
     "secret_config_values",
-    "secret_full_name",
-    "secret_tags",
+    "secret_resource_policy",
     "stack_inputs",
-    "standard_tags",
 ]

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.grants import Account
+
 
 @dataclass(frozen=True)
 class AwsAccount:
     account_id: pulumi.Output[str]
     region: pulumi.Output[str]
     partition: pulumi.Output[str]
+
+    def resolved(self) -> pulumi.Output[Account]:
+        """The account as plain strings, for the pure policy builders."""
+        return pulumi.Output.all(self.partition, self.region, self.account_id).apply(
+            lambda values: Account(partition=values[0], region=values[1], account_id=values[2])
+        )
 
 
 def current_account() -> AwsAccount:

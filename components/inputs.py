@@ -9,6 +9,7 @@ from typing import Any
 
 from components.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog
 from components.exceptions import InputError
+from components.naming import ROLE_NAME_LIMIT, service_role_name
 from components.problems import problem
 from components.settings import (
     NAMESPACE,
@@ -62,6 +63,7 @@ def load_inputs(
         settings = None
     if settings is not None:
         problems += environment_problems(settings, catalog, file=stack_file)
+        problems += role_name_problems(catalog, settings, catalog_file=path.name)
     problems += value_problems(
         catalog,
         environment=settings.environment if settings else str(config.get("environment", stack)),
@@ -108,6 +110,25 @@ def value_problems(
                     stack_file,
                     f"{NAMESPACE}:{key}",
                     f"is stored in plaintext ({named_by} needs a secret); run: {command}",
+                )
+            )
+    return problems
+
+
+def role_name_problems(
+    catalog: Catalog, settings: StackSettings, *, catalog_file: str
+) -> list[str]:
+    """IAM role names hold at most 64 characters; `{prefix}-{env}-{service}-exec` must fit."""
+    problems = []
+    for service in catalog.services_in(settings.environment):
+        name = service_role_name(settings, service, "exec")
+        if len(name) > ROLE_NAME_LIMIT:
+            problems.append(
+                problem(
+                    catalog_file,
+                    f"services.{service}",
+                    f"role name {name!r} is {len(name)} characters; IAM allows {ROLE_NAME_LIMIT}: "
+                    "shorten the service name or the stack's prefix",
                 )
             )
     return problems

@@ -31,6 +31,38 @@ def _identity_tags(settings: StackSettings) -> dict[str, str]:
     }
 
 
+WORKLOAD_ROLE_PATH_ROOT = "/app-secrets/"
+CI_ROLE_PATH = "/app-secrets-ci/"
+BOUNDARY_PATH = "/app-secrets-boundary/"
+ROLE_NAME_LIMIT = 64
+
+
+def workload_path(settings: StackSettings) -> str:
+    """The IAM path of every role and managed policy the stack's workloads use.
+
+    ci-deploy may manage only this path, so it cannot touch the CI roles or the boundary.
+    """
+    return f"{WORKLOAD_ROLE_PATH_ROOT}{resource_prefix(settings)}/"
+
+
+def service_role_name(settings: StackSettings, service: str, kind: str) -> str:
+    """`{prefix}-{env}-{service}-exec` or `-task`."""
+    return f"{resource_prefix(settings)}-{service}-{kind}"
+
+
+def service_log_group(settings: StackSettings, service: str) -> str:
+    return f"/app-secrets/{resource_prefix(settings)}/{service}"
+
+
+def rotation_function_name(settings: StackSettings) -> str:
+    return f"{resource_prefix(settings)}-rotation"
+
+
+def rotation_log_group(settings: StackSettings) -> str:
+    """Lambda writes to `/aws/lambda/{function}`; the stack creates it to set retention."""
+    return f"/aws/lambda/{rotation_function_name(settings)}"
+
+
 def standard_tags(settings: StackSettings) -> dict[str, str]:
     """The tags every resource carries: the stack's own, then Project, Environment, ManagedBy."""
     return {**settings.tags, **_identity_tags(settings)}

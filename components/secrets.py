@@ -1,4 +1,4 @@
-"""One catalog secret: the Secrets Manager secret, its value and where the value comes from."""
+"""The stack's secrets: each Secrets Manager secret, its value and where the value comes from."""
 
 from __future__ import annotations
 
@@ -17,64 +17,93 @@ ROTATED_VALUE_FIELDS = ("secretString", "versionStages")
 
 
 @dataclass(frozen=True)
-class CatalogSecretArgs:
+class SecretEntry:
     full_name: str
     """`{prefix}/{env}/{name}`."""
     spec: SecretSpec
     """The catalog entry: description, value source, rotation."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SecretStoreArgs:
+    secrets: Mapping[str, SecretEntry]
+    """Catalog name -> what to declare."""
     kms_key_arn: pulumi.Input[str]
     recovery_window_days: int = 30
     """Days a deleted secret stays restorable; 0 deletes at once. Default: 30, AWS's own."""
-    tags: Mapping[str, str] = field(default_factory=dict)
     config_values: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
-    """Stack config values by key, for `config:` sources. Each must be a Pulumi secret."""
+    """Stack config values by key, for `config:` sources. Each is written as a Pulumi secret."""
     protect: bool = False
-    """Pulumi `protect` on the secret. Default: off."""
+    """Pulumi `protect` on every secret. Default: off."""
+    resource_policy: pulumi.Input[str] | None = None
+    """The resource policy (JSON) of every secret, public policies blocked. Default: none."""
 
 
-class CatalogSecret(pulumi.ComponentResource):
-    """A secret encrypted with the stack key, and a first value unless it is external.
+class SecretStore(pulumi.ComponentResource):
+    """Every secret of the stack, encrypted with the stack key, with a first value unless external.
 
-    Generated values come from RandomPassword and stay stable until the catalog's
-    `generate.generation` changes. External secrets get no SecretVersion: the stack never
-    writes or reads their value. Rotated secrets keep their SecretVersion for the initial value
-    only; `ignore_changes` stops `pulumi up` from reverting a rotation.
+    Per secret (children named after the catalog name): the `-secret`, its `-policy`, a
+    `-value` SecretVersion, and a `-password` RandomPassword per generated value. Generated
+    values stay stable until the catalog's `generate.generation` changes. External secrets get
+    no SecretVersion: the stack never writes or reads their value. Rotated secrets keep their
+    SecretVersion for the first value only; `ignore_changes` stops `pulumi up` from reverting a
+    rotation.
+
+    One component holds them all, rather than one per secret: at 1,000 secrets that is 1,000
+    fewer registrations for every preview.
     """
 
-    arn: pulumi.Output[str]
-    secret_name: pulumi.Output[str]
+    arns: dict[str, pulumi.Output[str]]
+    names: dict[str, pulumi.Output[str]]
+    versions: dict[str, aws.secretsmanager.SecretVersion]
+    policies: dict[str, aws.secretsmanager.SecretPolicy]
 
     def __init__(
-        self, name: str, args: CatalogSecretArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: SecretStoreArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("app-secrets:secrets:CatalogSecret", name, None, opts)
-        self.secret = aws.secretsmanager.Secret(
+        super().__init__("app-secrets:secrets:SecretStore", name, None, opts)
+        self.arns, self.names, self.versions, self.policies = {}, {}, {}, {}
+        for secret_name, entry in args.secrets.items():
+            self._declare(secret_name, entry, args)
+        self.register_outputs({"arns": self.arns, "names": self.names})
+
+    def _declare(self, name: str, entry: SecretEntry, args: SecretStoreArgs) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        secret = aws.secretsmanager.Secret(
             f"{name}-secret",
-            name=args.full_name,
-            description=args.spec.description,
+            name=entry.full_name,
+            description=entry.spec.description,
             kms_key_id=args.kms_key_arn,
             recovery_window_in_days=args.recovery_window_days,
-            tags=dict(args.tags),
+            tags=dict(entry.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        value = self._value(name, args)
-        self.version = None
+        self.arns[name] = secret.arn
+        self.names[name] = secret.name
+        if args.resource_policy is not None:
+            self.policies[name] = aws.secretsmanager.SecretPolicy(
+                f"{name}-policy",
+                secret_arn=secret.arn,
+                policy=args.resource_policy,
+                block_public_policy=True,
+                opts=child,
+            )
+        value = self._value(name, entry.spec, args)
         if value is not None:
-            self.version = aws.secretsmanager.SecretVersion(
+            self.versions[name] = aws.secretsmanager.SecretVersion(
                 f"{name}-value",
-                secret_id=self.secret.id,
+                secret_id=secret.id,
                 secret_string=value,
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    ignore_changes=list(ROTATED_VALUE_FIELDS) if args.spec.rotation else None,
+                    ignore_changes=list(ROTATED_VALUE_FIELDS) if entry.spec.rotation else None,
                 ),
             )
-        self.arn = self.secret.arn
-        self.secret_name = self.secret.name
-        self.register_outputs({"arn": self.arn, "name": self.secret_name})
 
-    def _value(self, name: str, args: CatalogSecretArgs) -> pulumi.Output[str] | None:
-        spec = args.spec
+    def _value(
+        self, name: str, spec: SecretSpec, args: SecretStoreArgs
+    ) -> pulumi.Output[str] | None:
         if spec.generate is not None:
             return self._generated(f"{name}-password", spec.generate)
         if spec.config is not None:

@@ -17,6 +17,35 @@ NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
 PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+GITHUB_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
+OIDC_PROVIDER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
+)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 PLAN_ACCOUNT_ID = "123456789012"
 """The account the offline plan assumes when the stack sets no `accountId`."""
 
@@ -53,6 +82,12 @@ def _recovery_window(days: int) -> int:
     return days
 
 
+def _log_retention(days: int) -> int:
+    if days not in LOG_RETENTION_DAYS:
+        raise ValueError(f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}, got {days}")
+    return days
+
+
 class StackSettings(BaseModel):
     """Typed stack config. Values named by the catalog's `config:` entries are not held here."""
 
@@ -79,6 +114,32 @@ class StackSettings(BaseModel):
     """The AWS account the offline plan assumes; `pulumi up` asks AWS instead."""
     catalog: str = "catalog.yaml"
     """The catalog file, relative to the project root."""
+    github_repository: (
+        Annotated[str, _pattern(GITHUB_REPOSITORY, "OWNER/REPO, without wildcards")] | None
+    ) = Field(None, alias="githubRepository")
+    """The repository whose Actions may assume ci-preview and ci-deploy. Unset: no CI roles."""
+    github_deploy_branch: Annotated[str, _pattern(GITHUB_NAME, "a branch name")] = Field(
+        "main", alias="githubDeployBranch"
+    )
+    """The branch whose workflow runs may assume ci-deploy. Default: main."""
+    github_deploy_environment: (
+        Annotated[str, _pattern(GITHUB_NAME, "a GitHub environment name")] | None
+    ) = Field(None, alias="githubDeployEnvironment")
+    """When set, ci-deploy trusts jobs of this GitHub environment instead of the branch."""
+    github_oidc_provider_arn: (
+        Annotated[
+            str,
+            _pattern(
+                OIDC_PROVIDER_ARN, "the ARN of the token.actions.githubusercontent.com provider"
+            ),
+        ]
+        | None
+    ) = Field(None, alias="githubOidcProviderArn")
+    """An existing GitHub OIDC provider (one per account). Unset: the stack creates it."""
+    log_retention_days: Annotated[int, AfterValidator(_log_retention)] = Field(
+        30, alias="logRetentionDays"
+    )
+    """Retention of the log groups the stack creates. Default: 30."""
 
     @property
     def is_production(self) -> bool:

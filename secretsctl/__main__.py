@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secretsctl import plan
+from secretsctl import check, plan
 
-COMMANDS = (plan,)
+COMMANDS = (plan, check)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     for command in COMMANDS:
         command.add_parser(subparsers)
     args = parser.parse_args(argv)
-    return args.run(args)
+    return args.func(args)
 
 
 if __name__ == "__main__":

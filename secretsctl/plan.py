@@ -15,6 +15,7 @@ from components.inputs import StackInputs, load_inputs
 from components.naming import secret_full_name
 from components.problems import problem
 from components.settings import NAMESPACE, PLAN_ACCOUNT_ID
+from secretsctl.check import findings
 from secretsctl.engine import run_program
 from secretsctl.mocks import PlanMocks
 from secretsctl.stackfile import StackFile, read_stack_file
@@ -44,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fill absent and encrypted (secure:) config values with placeholders for review",
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,7 +126,7 @@ def build_plan(
         secret_keys=sorted(f"{NAMESPACE}:{key}" for key in secret_keys),
         mocks=PlanMocks(account_id=account, region=region),
     )
-    return {
+    plan = {
         "project": PROJECT,
         "stack": stack,
         "environment": inputs.settings.environment,
@@ -135,6 +136,8 @@ def build_plan(
         "outputs": result.outputs,
         "secrets": secret_summary(inputs),
     }
+    plan["findings"] = findings(plan)
+    return plan
 
 
 def _namespace_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:

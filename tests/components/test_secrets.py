@@ -1,4 +1,4 @@
-"""CatalogSecret through the mock engine: name, key, tags, window, each value source, secrecy."""
+"""SecretStore through the mock engine: name, key, tags, window, each value source, secrecy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from components.catalog import SecretSpec
-from components.secrets import CatalogSecret, CatalogSecretArgs
+from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from tests.conftest import raw_state, records_of
 
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111"
@@ -18,16 +18,29 @@ PASSWORD = "random:index/randomPassword:RandomPassword"
 SENTINEL = "SENTINEL-config-value-4b1d"
 
 
-def declare(name: str, body: dict, **overrides) -> CatalogSecret:
+class Declared:
+    """One secret declared through a SecretStore, with the test-facing handles."""
+
+    def __init__(self, store: SecretStore, name: str):
+        self.arn = store.arns[name]
+        self.secret_name = store.names[name]
+        self.version = store.versions.get(name)
+        self.policy = store.policies.get(name)
+
+
+def declare(name: str, body: dict, **overrides) -> Declared:
+    entry = SecretEntry(
+        full_name=f"acme/dev/{name}",
+        spec=SecretSpec.model_validate(body),
+        tags={"Project": "acme", "Environment": "dev", "ManagedBy": "pulumi"},
+    )
     args = {
-        "full_name": f"acme/dev/{name}",
-        "spec": SecretSpec.model_validate(body),
+        "secrets": {name: entry},
         "kms_key_arn": KEY_ARN,
         "recovery_window_days": 7,
-        "tags": {"Project": "acme", "Environment": "dev", "ManagedBy": "pulumi"},
         **overrides,
     }
-    return CatalogSecret(name, CatalogSecretArgs(**args))
+    return Declared(SecretStore("secrets", SecretStoreArgs(**args)), name)
 
 
 @pulumi.runtime.test
@@ -51,7 +64,7 @@ def test_secret_is_named_encrypted_tagged_and_windowed(monitor):
             "ManagedBy": "pulumi",
         }
         assert record.protect is False
-        assert record.parent.endswith("app-secrets:secrets:CatalogSecret::admin-token")
+        assert record.parent.endswith("app-secrets:secrets:SecretStore::secrets")
 
     return pulumi.Output.all(secret.arn, secret.secret_name).apply(check)
 
@@ -203,3 +216,22 @@ def test_secret_outputs_are_secret(monitor, value):
         assert not await secret.arn.is_secret()
 
     return pulumi.Output.from_input(check())
+
+
+@pulumi.runtime.test
+def test_every_secret_gets_the_resource_policy_with_public_policies_blocked(monitor):
+    secret = declare(
+        "guarded",
+        {"description": "x", "external": True},
+        resource_policy='{"Version":"2012-10-17"}',
+    )
+
+    def check(arn):
+        policy = records_of(monitor, "aws:secretsmanager/secretPolicy:SecretPolicy")[
+            "guarded-policy"
+        ]
+        assert policy.inputs["secretArn"] == arn
+        assert policy.inputs["blockPublicPolicy"] is True
+        assert policy.inputs["policy"] == '{"Version":"2012-10-17"}'
+
+    return pulumi.Output.all(secret.arn, secret.policy.id).apply(lambda values: check(values[0]))

@@ -30,7 +30,11 @@ def test_masked_replaces_every_secret_and_keeps_the_rest():
 
 
 def test_output_values_marked_secret_are_masked():
-    output_value = {"4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4", "secret": True, "value": "SENTINEL"}
+    output_value = {
+        "4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+        "secret": True,
+        "value": "SENTINEL",
+    }
 
     assert masked(output_value) == SECRET
     assert revealed(output_value) == "SENTINEL"
@@ -44,13 +48,20 @@ def test_additional_secret_outputs_reach_the_program_as_secrets(monitor):
 
     async def check():
         assert await password.result.is_secret()
-        assert records_of(monitor, "random:index/randomPassword:RandomPassword")["p"].outputs["result"] == SECRET
+        assert (
+            records_of(monitor, "random:index/randomPassword:RandomPassword")["p"].outputs["result"]
+            == SECRET
+        )
 
     return pulumi.Output.from_input(check())
 
 
 def test_program_errors_stop_before_any_resource_and_name_every_problem():
-    config = {"aws:region": "eu-west-1", "app-secrets:recoveryWindowDays": "3", "app-secrets:openaiApiKey": "SENTINEL"}
+    config = {
+        "aws:region": "eu-west-1",
+        "app-secrets:recoveryWindowDays": "3",
+        "app-secrets:openaiApiKey": "SENTINEL",
+    }
 
     with pytest.raises(pulumi.RunError) as caught:
         run_program(
@@ -64,6 +75,9 @@ def test_program_errors_stop_before_any_resource_and_name_every_problem():
 
     message = str(caught.value)
     assert "Pulumi.dev.yaml: app-secrets:prefix: is required" in message
-    assert "Pulumi.dev.yaml: app-secrets:recoveryWindowDays: must be 0 (delete at once) or between 7 and 30, got 3" in message
+    assert (
+        "Pulumi.dev.yaml: app-secrets:recoveryWindowDays: must be 0 (delete at once) or between 7 and 30, got 3"
+        in message
+    )
     assert "app-secrets:smtpPassword: is not set" in message
     assert "SENTINEL" not in message

@@ -15,16 +15,29 @@ def answer(typ: str, name: str, inputs: dict) -> tuple[str, dict]:
 
 
 def test_secret_arn_has_a_six_character_suffix_derived_from_the_name():
-    resource_id, outputs = answer("aws:secretsmanager/secret:Secret", "x-secret", {"name": "acme/dev/x"})
+    resource_id, outputs = answer(
+        "aws:secretsmanager/secret:Secret", "x-secret", {"name": "acme/dev/x"}
+    )
 
-    assert re.fullmatch(r"arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/x-[A-Za-z0-9]{6}", outputs["arn"])
+    assert re.fullmatch(
+        r"arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/x-[A-Za-z0-9]{6}",
+        outputs["arn"],
+    )
     assert resource_id == outputs["arn"]
-    assert answer("aws:secretsmanager/secret:Secret", "x-secret", {"name": "acme/dev/x"})[1]["arn"] == outputs["arn"]
-    assert answer("aws:secretsmanager/secret:Secret", "y-secret", {"name": "acme/dev/y"})[1]["arn"] != outputs["arn"]
+    assert (
+        answer("aws:secretsmanager/secret:Secret", "x-secret", {"name": "acme/dev/x"})[1]["arn"]
+        == outputs["arn"]
+    )
+    assert (
+        answer("aws:secretsmanager/secret:Secret", "y-secret", {"name": "acme/dev/y"})[1]["arn"]
+        != outputs["arn"]
+    )
 
 
 def test_role_and_key_arns():
-    _, role = answer("aws:iam/role:Role", "exec", {"name": "acme-dev-api-exec", "path": "/app-secrets/"})
+    _, role = answer(
+        "aws:iam/role:Role", "exec", {"name": "acme-dev-api-exec", "path": "/app-secrets/"}
+    )
     _, key = answer("aws:kms/key:Key", "secrets-key", {})
 
     assert role["arn"] == "arn:aws:iam::123456789012:role/app-secrets/acme-dev-api-exec"
@@ -33,10 +46,14 @@ def test_role_and_key_arns():
 
 
 def test_generated_password_honours_length_and_specials():
-    _, outputs = answer("random:index/randomPassword:RandomPassword", "p", {"length": 40, "overrideSpecial": "!"})
+    _, outputs = answer(
+        "random:index/randomPassword:RandomPassword", "p", {"length": 40, "overrideSpecial": "!"}
+    )
 
     assert len(outputs["result"]) == 40
-    assert set(outputs["result"]) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!")
+    assert set(outputs["result"]) <= set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!"
+    )
 
 
 def test_derived_characters_are_stable():

@@ -249,7 +249,11 @@ def test_committed_stack_files_set_every_value_as_a_secret(stack):
 
     stack_file = read_stack_file(PROJECT_DIR / f"Pulumi.{stack}.yaml")
     needed = load_catalog(PROJECT_DIR / "catalog.yaml").secrets_in(stack)
-    keys = {f"app-secrets:{key}" for key, secret, _ in load_catalog(PROJECT_DIR / "catalog.yaml").config_uses() if secret in needed}
+    keys = {
+        f"app-secrets:{key}"
+        for key, secret, _ in load_catalog(PROJECT_DIR / "catalog.yaml").config_uses()
+        if secret in needed
+    }
 
     assert keys
     assert keys <= stack_file.secret_keys

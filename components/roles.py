@@ -1,0 +1,154 @@
+"""A workload role: trust, boundary, and exact secret grants packed within IAM's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.account import AwsAccount
+from components.grants import (
+    INLINE_LIMIT,
+    MANAGED_LIMIT,
+    MANAGED_PER_ROLE,
+    Account,
+    GrantLayout,
+    PolicyTooLargeError,
+    compact,
+    document,
+    layout_grants,
+    secret_statement,
+)
+
+FixedStatements = Callable[[Account, str], list[dict]]
+"""Builds the role's other statements from the account and the stack key ARN."""
+
+_WIDEST_ACCOUNT = Account(partition="aws-us-gov", region="xx-xxxxxxxxx-99", account_id="0" * 12)
+_WIDEST_KEY_ARN = "arn:aws-us-gov:kms:xx-xxxxxxxxx-99:000000000000:key/" + "0" * 36
+
+
+def role_layout(
+    full_names: Sequence[str], *, fixed: FixedStatements | None, aws_managed: int
+) -> GrantLayout:
+    """Where each granted ARN goes; raises PolicyTooLargeError when IAM cannot hold them."""
+    fixed_size = len(compact(document(fixed(_WIDEST_ACCOUNT, _WIDEST_KEY_ARN)))) if fixed else 0
+    return layout_grants(
+        full_names, fixed_inline_size=fixed_size, managed_slots=MANAGED_PER_ROLE - aws_managed
+    )
+
+
+@dataclass(frozen=True)
+class WorkloadRoleArgs:
+    role_name: str
+    path: str
+    """IAM path; ci-deploy manages only the stack's workload path."""
+    trust_policy: pulumi.Input[str]
+    boundary_arn: pulumi.Input[str]
+    account: AwsAccount
+    key_arn: pulumi.Input[str]
+    secret_sid: str = "Secrets"
+    secret_actions: Sequence[str] = ()
+    secret_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Full secret name -> ARN: exactly the secrets this role is granted. Default: none."""
+    fixed_statements: FixedStatements | None = None
+    """Other statements of the inline policy (KMS, logs). Default: none."""
+    aws_managed_policies: Sequence[str] = ()
+    """AWS managed policies to attach, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`."""
+    description: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class WorkloadRole(pulumi.ComponentResource):
+    """A role whose secret grants name every secret by its exact ARN.
+
+    The ARNs go in the inline policy while it has room and spill into customer managed
+    policies after that, so a role can hold hundreds of secrets without any wildcard.
+    """
+
+    arn: pulumi.Output[str]
+    role: aws.iam.Role
+
+    def __init__(
+        self, name: str, args: WorkloadRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("app-secrets:roles:WorkloadRole", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=args.role_name,
+            path=args.path,
+            description=args.description,
+            assume_role_policy=args.trust_policy,
+            permissions_boundary=args.boundary_arn,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        account = args.account.resolved()
+        for index, managed in enumerate(args.aws_managed_policies):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-aws-managed-{index + 1}",
+                role=self.role.name,
+                policy_arn=account.apply(
+                    lambda resolved, managed=managed: resolved.aws_managed_policy(managed)
+                ),
+                opts=child,
+            )
+        layout = role_layout(
+            list(args.secret_arns),
+            fixed=args.fixed_statements,
+            aws_managed=len(args.aws_managed_policies),
+        )
+        if layout.inline or args.fixed_statements:
+            aws.iam.RolePolicy(
+                f"{name}-grants",
+                name="grants",
+                role=self.role.id,
+                policy=self._document(args, layout.inline, account, fixed=True, limit=INLINE_LIMIT),
+                opts=child,
+            )
+        for index, chunk in enumerate(layout.managed):
+            policy = aws.iam.Policy(
+                f"{name}-grants-{index + 1}",
+                name=f"{args.role_name}-{index + 1}",
+                path=args.path,
+                description=f"Secret grants of {args.role_name}, part {index + 1}",
+                policy=self._document(args, chunk, account, fixed=False, limit=MANAGED_LIMIT),
+                tags=dict(args.tags),
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-grants-{index + 1}", role=self.role.name, policy_arn=policy.arn, opts=child
+            )
+        self.arn = self.role.arn
+        self.register_outputs({"arn": self.arn, "name": self.role.name})
+
+    @staticmethod
+    def _document(
+        args: WorkloadRoleArgs,
+        full_names: Sequence[str],
+        account: pulumi.Output[Account],
+        *,
+        fixed: bool,
+        limit: int,
+    ) -> pulumi.Output[str]:
+        arns = [args.secret_arns[name] for name in full_names]
+
+        def build(values: list) -> str:
+            resolved, key_arn, *secret_arns = values
+            statements = []
+            if secret_arns:
+                statements.append(
+                    secret_statement(args.secret_sid, args.secret_actions, secret_arns)
+                )
+            if fixed and args.fixed_statements:
+                statements += args.fixed_statements(resolved, key_arn)
+            text = compact(document(statements))
+            if len(text) > limit:
+                raise PolicyTooLargeError(
+                    f"{args.role_name}: policy of {len(text)} characters > {limit}"
+                )
+            return text
+
+        return pulumi.Output.all(account, args.key_arn, *arns).apply(build)

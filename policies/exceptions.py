@@ -1,0 +1,15 @@
+"""Exceptions raised while reading resources for the guardrail rules."""
+
+from __future__ import annotations
+
+
+class PlanFormatError(ValueError):
+    """The plan JSON does not have the shape `secretsctl plan` writes."""
+
+
+class PolicyDocumentError(ValueError):
+    """An IAM policy document that is neither JSON nor the IAM policy grammar."""
+
+
+class ScheduleError(ValueError):
+    """A rotation schedule expression that AWS would reject, or one that stops rotating."""

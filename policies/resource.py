@@ -1,0 +1,238 @@
+"""The neutral model the rules see (Resource, Violation, Rule) and adapters that build it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .exceptions import PlanFormatError
+
+# The engine's sentinels for values that are not known until deployment. They reach CrossGuard
+# as these strings and appear verbatim in `pulumi preview --json`, so both adapters map them.
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
+_PLAN_SECRET = "[secret]"
+
+
+class Opaque(enum.Enum):
+    """A property value a rule cannot read: it is set, but its content is not visible."""
+
+    UNKNOWN = "[unknown]"
+    """Computed during deployment (a preview of a resource that depends on a new one)."""
+    SECRET = "[secret]"
+    """Hidden by the plan writer because Pulumi marks it secret."""
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+def is_opaque(value: object) -> bool:
+    """True when a rule cannot inspect the value; rules never report on what they cannot read."""
+    return isinstance(value, Opaque)
+
+
+class Enforcement(enum.StrEnum):
+    """What a violation does to `pulumi preview/up` and to `secretsctl check`."""
+
+    MANDATORY = "mandatory"
+    ADVISORY = "advisory"
+
+
+class Kind(enum.StrEnum):
+    """Whether a rule looks at one resource at a time or at the whole stack."""
+
+    RESOURCE = "resource"
+    STACK = "stack"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of a stack, as the rules see it, whatever it was read from."""
+
+    type: str
+    """The pulumi-aws type token, e.g. `aws:secretsmanager/secret:Secret`."""
+    urn: str
+    name: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    """Properties under the engine's camelCase names; unreadable values are `Opaque`."""
+    protect: bool = False
+    """The `protect` resource option."""
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """URNs each property depends on. Only CrossGuard's stack view has them; empty otherwise."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule on one resource, with the change that fixes it."""
+
+    rule: str
+    urn: str
+    message: str
+    fix: str
+    mandatory: bool
+
+    @property
+    def enforcement(self) -> Enforcement:
+        return Enforcement.MANDATORY if self.mandatory else Enforcement.ADVISORY
+
+
+def violation_order(violation: Violation) -> tuple[bool, str, str, str]:
+    """Mandatory first, then by resource, rule and message: the same input prints the same."""
+    return (not violation.mandatory, violation.urn, violation.rule, violation.message)
+
+
+ResourceCheck = Callable[[Resource], list[Violation]]
+StackCheck = Callable[[Sequence[Resource]], list[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A guardrail: the control it implements and the plain function that checks it."""
+
+    name: str
+    control: str
+    """The audit control(s) it implements, e.g. `CKV_AWS_149` or `SecretsManager.1, CKV_AWS_304`."""
+    description: str
+    enforcement: Enforcement
+    kind: Kind
+    check: Callable[..., list[Violation]]
+    """`(Resource) -> list[Violation]`, or `(Sequence[Resource]) -> list[Violation]` for STACK."""
+
+    @property
+    def mandatory(self) -> bool:
+        return self.enforcement is Enforcement.MANDATORY
+
+    def violation(self, urn: str, *, message: str, fix: str) -> Violation:
+        return Violation(
+            rule=self.name, urn=urn, message=message, fix=fix, mandatory=self.mandatory
+        )
+
+    def run(self, resources: Sequence[Resource]) -> list[Violation]:
+        if self.kind is Kind.STACK:
+            return list(self.check(resources))
+        return [found for resource in resources for found in self.check(resource)]
+
+
+# --- adapters -----------------------------------------------------------------------------
+
+
+def from_plan(entry: Mapping[str, Any], *, where: str = "resource") -> Resource:
+    """A resource entry of the plan JSON; props are its `inputs` overlaid with its `outputs`.
+
+    An output that is opaque (unknown or "[secret]") does not hide an input that is known.
+    """
+    if not isinstance(entry, Mapping):
+        raise PlanFormatError(f"{where}: must be an object, got {type(entry).__name__}")
+    type_token = entry.get("type")
+    urn = entry.get("urn")
+    if not isinstance(type_token, str) or not type_token:
+        raise PlanFormatError(f'{where}: "type" must be a non-empty string, got {type_token!r}')
+    if not isinstance(urn, str) or not urn:
+        raise PlanFormatError(f'{where}: "urn" must be a non-empty string, got {urn!r}')
+    inputs = _plan_mapping(entry, "inputs", where)
+    outputs = _plan_mapping(entry, "outputs", where)
+    props = dict(inputs)
+    for key, value in outputs.items():
+        if not (is_opaque(value) and key in inputs and not is_opaque(inputs[key])):
+            props[key] = value
+    name = entry.get("name")
+    return Resource(
+        type=type_token,
+        urn=urn,
+        name=name if isinstance(name, str) and name else urn.rsplit("::", 1)[-1],
+        props=props,
+        protect=entry.get("protect") is True,
+    )
+
+
+def resources_from_plan(plan: Mapping[str, Any]) -> list[Resource]:
+    """Every resource of a plan written by `secretsctl plan`."""
+    if not isinstance(plan, Mapping):
+        raise PlanFormatError(f"the plan must be a JSON object, got {type(plan).__name__}")
+    entries = plan.get("resources")
+    if not isinstance(entries, list):
+        raise PlanFormatError(f'"resources" must be a list, got {type(entries).__name__}')
+    return [from_plan(entry, where=f"resources[{index}]") for index, entry in enumerate(entries)]
+
+
+def from_validation_args(args: Any) -> Resource:
+    """CrossGuard's `ResourceValidationArgs` (inputs of one resource, during preview or up)."""
+    return Resource(
+        type=args.resource_type,
+        urn=args.urn,
+        name=args.name,
+        props=_neutral(args.props),
+        protect=_protect(args),
+    )
+
+
+def from_policy_resource(resource: Any) -> Resource:
+    """CrossGuard's `PolicyResource` (one resource of `StackValidationArgs.resources`)."""
+    dependencies = getattr(resource, "property_dependencies", None) or {}
+    return Resource(
+        type=resource.resource_type,
+        urn=resource.urn,
+        name=resource.name,
+        props=_neutral(resource.props),
+        protect=_protect(resource),
+        property_dependencies={
+            str(prop): tuple(dependency.urn for dependency in depends_on)
+            for prop, depends_on in dependencies.items()
+        },
+    )
+
+
+def _plan_mapping(entry: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = entry.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise PlanFormatError(f'{where}: "{key}" must be an object, got {type(value).__name__}')
+    return _neutral(value)
+
+
+def _protect(source: Any) -> bool:
+    opts = getattr(source, "opts", None)
+    return bool(getattr(opts, "protect", False))
+
+
+def _neutral(value: Any) -> Any:
+    """Plain dicts and lists, with unknowns and hidden secrets turned into `Opaque`.
+
+    CrossGuard wraps properties in proxies that raise on unknown values; reading through
+    `__target` keeps an unknown from aborting a whole rule during preview.
+    """
+    value = _unwrap_proxy(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf Structs carry every number as a float: 30 arrives as 30.0
+    if isinstance(value, str):
+        if value in _UNKNOWN_SENTINELS:
+            return Opaque.UNKNOWN
+        return Opaque.SECRET if value == _PLAN_SECRET else value
+    if isinstance(value, Mapping):
+        return {str(key): _neutral(item) for key, item in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return [_neutral(item) for item in value]
+    return value
+
+
+def _unwrap_proxy(value: Any) -> Any:
+    if isinstance(value, str | bytes | bytearray | dict | list | tuple):
+        return value
+    if not isinstance(value, Mapping | Sequence):
+        return value
+    try:
+        return value["__target"]
+    except (KeyError, TypeError, IndexError):
+        return value

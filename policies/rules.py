@@ -1,0 +1,44 @@
+"""The registry of every guardrail rule, and `evaluate`, which runs them all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import ecs, iam, kms, lambda_, secretsmanager, trust
+from .resource import Resource, Rule, Violation, violation_order
+
+RULES: tuple[Rule, ...] = (
+    # Secrets Manager
+    secretsmanager.SECRET_ENCRYPTED_WITH_CMK,
+    secretsmanager.SECRET_HAS_REQUIRED_TAGS,
+    secretsmanager.PROD_SECRET_DELETION_SAFEGUARD,
+    secretsmanager.SECRET_ROTATION_WITHIN_90_DAYS,
+    secretsmanager.ROTATED_SECRET_HAS_ROTATION,
+    secretsmanager.SECRET_ROTATION_RECOMMENDED,
+    # IAM identity policies
+    iam.IAM_NO_WILDCARD_ACTIONS,
+    iam.IAM_SECRETS_SCOPED_TO_ARNS,
+    iam.IAM_NO_KMS_DECRYPT_ON_ALL_KEYS,
+    # IAM trust policies
+    trust.TRUST_NO_PUBLIC_PRINCIPAL,
+    trust.GITHUB_OIDC_TRUST_PINNED,
+    # KMS, ECS, Lambda
+    kms.KMS_KEY_ROTATION_ENABLED,
+    ecs.NO_CREDENTIALS_IN_CONTAINER_ENVIRONMENT,
+    lambda_.ROTATION_PERMISSION_SOURCE_ACCOUNT,
+)
+
+
+def rule_named(name: str) -> Rule:
+    for rule in RULES:
+        if rule.name == name:
+            return rule
+    raise KeyError(f"no guardrail rule named {name!r}; known: {[rule.name for rule in RULES]}")
+
+
+def evaluate(resources: Sequence[Resource]) -> list[Violation]:
+    """Every violation of every rule: mandatory first, then by URN, rule and message."""
+    return sorted(
+        (violation for rule in RULES for violation in rule.run(resources)),
+        key=violation_order,
+    )

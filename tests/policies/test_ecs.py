@@ -1,0 +1,78 @@
+"""Tests for policies.ecs: no credentials in container environment variables (ECS.8)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from policies.ecs import TASK_DEFINITION, no_credentials_in_container_environment
+from policies.resource import Opaque, Resource
+
+
+def _task(*environment: dict[str, Any], secrets: list[dict[str, str]] | None = None) -> Resource:
+    container = {
+        "name": "app",
+        "image": "acme/app:1",
+        "environment": list(environment),
+        "secrets": secrets or [],
+    }
+    return Resource(
+        type=TASK_DEFINITION,
+        urn=f"urn:pulumi:dev::app-secrets::{TASK_DEFINITION}::app",
+        name="app",
+        props={"containerDefinitions": json.dumps([container])},
+    )
+
+
+def _variable(name: str, value: Any = "x") -> dict[str, Any]:
+    return {"name": name, "value": value}
+
+
+def test_plain_settings_and_secrets_block_pass() -> None:
+    task = _task(
+        _variable("LOG_LEVEL", "info"),
+        _variable("DB_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf"),
+        secrets=[{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:...:password::"}],
+    )
+
+    assert no_credentials_in_container_environment(task) == []
+
+
+def test_unknown_container_definitions_are_not_reported() -> None:
+    task = Resource(
+        type=TASK_DEFINITION, urn="u", name="n", props={"containerDefinitions": Opaque.UNKNOWN}
+    )
+
+    assert no_credentials_in_container_environment(task) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "ECS_ENGINE_AUTH_DATA",
+        "DB_PASSWORD",
+        "client_secret",
+        "GITHUB_TOKEN",
+        "STRIPE_API_KEY",
+        "TLS_PRIVATE_KEY",
+        "PASSWORD_ARN",  # named *_ARN but holds a value, not an ARN
+    ],
+)
+def test_rejects_credential_in_environment(name: str) -> None:
+    [violation] = no_credentials_in_container_environment(_task(_variable(name, "hunter2")))
+
+    assert f"Container 'app' puts {name}" in violation.message
+    assert '"secrets"' in violation.fix
+    assert violation.rule == "no-credentials-in-container-environment" and violation.mandatory
+
+
+def test_rejects_unreadable_container_definitions() -> None:
+    task = Resource(type=TASK_DEFINITION, urn="u", name="n", props={"containerDefinitions": "{"})
+
+    [violation] = no_credentials_in_container_environment(task)
+
+    assert "not valid JSON" in violation.message

@@ -1,0 +1,41 @@
+"""Tests for policies.lambda_: the rotation Lambda's invoke permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policies.lambda_ import PERMISSION, rotation_permission_source_account
+from policies.resource import Opaque, Resource
+
+
+def _permission(**props: Any) -> Resource:
+    defaults = {"action": "lambda:InvokeFunction", "function": "rotator", **props}
+    return Resource(
+        type=PERMISSION, urn="urn:pulumi:dev::app-secrets::perm", name="perm", props=defaults
+    )
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"principal": "secretsmanager.amazonaws.com", "sourceAccount": "123456789012"},
+        {"principal": "secretsmanager.amazonaws.com", "sourceAccount": Opaque.UNKNOWN},
+        {"principal": "events.amazonaws.com"},
+    ],
+)
+def test_permission_limited_to_this_account_passes(props: dict[str, Any]) -> None:
+    assert rotation_permission_source_account(_permission(**props)) == []
+
+
+@pytest.mark.parametrize("account", [None, "", "  "])
+def test_fails_secrets_manager_permission_without_source_account(account: Any) -> None:
+    props = {"principal": "secretsmanager.amazonaws.com"}
+    if account is not None:
+        props["sourceAccount"] = account
+
+    [violation] = rotation_permission_source_account(_permission(**props))
+
+    assert "confused-deputy" in violation.message
+    assert violation.rule == "rotation-permission-source-account" and violation.mandatory
