@@ -51,7 +51,11 @@ def write_stack(directory: Path, catalog: dict, *, stack: str = "dev") -> tuple[
     """Writes catalog.yaml and Pulumi.<stack>.yaml with `secure:` entries for every config key."""
     catalog_path = directory / "catalog.yaml"
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False), encoding="utf-8")
-    config: dict = {"aws:region": "eu-west-1", "app-secrets:prefix": "bench"}
+    config: dict = {
+        "aws:region": "eu-west-1",
+        "app-secrets:prefix": "bench",
+        "app-secrets:githubRepository": "acme/bench",
+    }
     for entry in catalog["secrets"].values():
         if "config" in entry:
             config[f"app-secrets:{entry['config']}"] = {"secure": "v1:placeholder"}

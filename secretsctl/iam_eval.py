@@ -234,14 +234,21 @@ def allowed_actions(
     resource_policy: str | PolicyDocument | None = None,
     permissions_boundary: str | PolicyDocument | None = None,
 ) -> list[str]:
-    """Return, sorted, the actions that evaluate to ALLOW for this principal on this resource."""
+    """Return, sorted, the actions that evaluate to ALLOW for this principal on this resource.
+
+    Only actions that some Allow statement names are decided: the others are denied implicitly.
+    """
     policies = _load_policy_set(identity_policies, resource_policy, permissions_boundary)
+    normalized = _normalize_context(context)
+    allows = [s for s in (*policies.identity, *policies.resource) if s.effect == "Allow"]
 
     def is_allowed(action: str) -> bool:
+        if not any(_action_matches(statement, action) for statement in allows):
+            return False
         request = Request(
             principal_arn=principal_arn, action=action, resource_arn=resource_arn, context=context
         )
-        return _decide(request, policies) is Decision.ALLOW
+        return _decide(request, policies, normalized) is Decision.ALLOW
 
     return sorted({action for action in actions if is_allowed(action)})
 
@@ -249,9 +256,10 @@ def allowed_actions(
 # --- evaluation ----------------------------------------------------------------------------
 
 
-def _decide(request: Request, policies: _PolicySet) -> Decision:
+def _decide(request: Request, policies: _PolicySet, context: _Context | None = None) -> Decision:
     _check_request(request)
-    context = _normalize_context(request.context)
+    if context is None:
+        context = _normalize_context(request.context)
 
     def applies(statement: _Statement) -> bool:
         return _statement_applies(statement, request, context)
@@ -296,11 +304,16 @@ def _statement_applies(statement: _Statement, request: Request, context: _Contex
 
 
 def _action_matches(statement: _Statement, action: str) -> bool:
-    matched = any(
+    return _actions_match(statement.actions, action) != statement.not_action
+
+
+@lru_cache(maxsize=65536)
+def _actions_match(patterns: tuple[str, ...], action: str) -> bool:
+    """Cached: a report asks the same statement about the same action for every secret."""
+    return any(
         _glob(_escape_backslashes(pattern), ignore_case=True).fullmatch(action)
-        for pattern in statement.actions
+        for pattern in patterns
     )
-    return matched != statement.not_action
 
 
 def _resource_matches(statement: _Statement, resource_arn: str, context: _Context) -> bool:
@@ -454,6 +467,7 @@ def _glob(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
+@lru_cache(maxsize=65536)
 def _arn_matches(pattern: str, arn: str) -> bool:
     """Match each of the six colon-separated ARN segments on its own, as IAM does."""
     pattern_parts = pattern.split(":", 5)
@@ -558,6 +572,14 @@ def _load_policy_set(
 
 
 def _parse_document(document: str | PolicyDocument, where: str) -> tuple[_Statement, ...]:
+    if isinstance(document, str):
+        return _parse_text(document, where)
+    return _parse_statements(_load_json(document, where), where)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(document: str, where: str) -> tuple[_Statement, ...]:
+    """Parsed once per text: a report evaluates the same documents for many secrets."""
     return _parse_statements(_load_json(document, where), where)
 
 

@@ -15,6 +15,7 @@ from components.inputs import StackInputs, load_inputs
 from components.naming import secret_full_name
 from components.problems import problem
 from components.settings import NAMESPACE, PLAN_ACCOUNT_ID
+from secretsctl.access import access_report, render_matrix
 from secretsctl.check import findings
 from secretsctl.engine import run_program
 from secretsctl.mocks import PlanMocks
@@ -136,6 +137,7 @@ def build_plan(
         "outputs": result.outputs,
         "secrets": secret_summary(inputs),
     }
+    plan["access"] = access_report(plan)
     plan["findings"] = findings(plan)
     return plan
 
@@ -244,6 +246,11 @@ def render_table(plan: Mapping[str, Any]) -> str:
     counts: dict[str, int] = {}
     for resource in plan["resources"]:
         counts[resource["type"]] = counts.get(resource["type"], 0) + 1
+    lines += [
+        "",
+        "Who may do what (evaluated from the planned policies):",
+        *render_matrix(plan["access"]),
+    ]
     lines += ["", f"{len(plan['resources'])} resources:"]
     lines += [f"  {count:5d}  {type_}" for type_, count in sorted(counts.items())]
     return "\n".join(lines) + "\n"

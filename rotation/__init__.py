@@ -1,0 +1,1 @@
+"""The secret-rotation Lambda: a guard, one function per rotation step, one module per strategy."""

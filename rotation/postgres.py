@@ -1,0 +1,438 @@
+"""PostgreSQL logins read from secrets, pg8000 sessions, and the role statements rotation runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import ssl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pg8000.native
+from pg8000.exceptions import DatabaseError, InterfaceError
+from scramp import ScramException, ScramMechanism
+
+from rotation.exceptions import (
+    DatabaseCommandError,
+    DatabaseLoginError,
+    DatabaseUnavailableError,
+    InvalidSecretValueError,
+)
+from rotation.secrets_manager import AWSPENDING, find_secret_string, get_secret_string
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+logger = logging.getLogger(__name__)
+
+ENGINE = "postgres"
+DEFAULT_PORT = 5432
+DEFAULT_DBNAME = "postgres"
+# Long enough for a database across a VPC, short enough to fail well inside a Lambda timeout.
+CONNECT_TIMEOUT_SECONDS = 5
+APPLICATION_NAME = "app-secrets-rotation"
+# PostgreSQL truncates longer identifiers, so a longer role name would not be the one we log in as.
+MAX_IDENTIFIER_BYTES = 63
+# invalid_password and invalid_authorization_specification: the server refused this login.
+LOGIN_REFUSED_SQLSTATES = frozenset({"28P01", "28000"})
+# PostgreSQL's own default for scram_iterations.
+SCRAM_ITERATIONS = 4096
+REDACTED = "[REDACTED]"
+
+MSG_NOT_JSON_OBJECT = "%s: must be a JSON object, got invalid JSON at line %s column %s"
+MSG_NOT_AN_OBJECT = "%s: must be a JSON object, got %s"
+MSG_FIELD_INVALID = "%s: field %r must be %s, got %s"
+MSG_UNREACHABLE = "cannot reach PostgreSQL at %s:%s as role %s: %s"
+MSG_LOGIN_FAILED = "PostgreSQL at %s:%s did not let role %s log in: %s"
+MSG_COMMAND_FAILED = "PostgreSQL at %s:%s, as role %s: %s failed: %s"
+MSG_NOT_SASLPREP = "%s: the password has a character that SASLprep prohibits, so no SCRAM verifier"
+MSG_PENDING_REFUSED = "testSecret: secret %s version %s: PostgreSQL at %s refused role %s"
+MSG_PENDING_TESTED = "testSecret: secret %s version %s: role %s logged in and ran SELECT NOW()"
+
+
+@dataclass(frozen=True)
+class PostgresCredentials:
+    """One login, as stored in a secret; its repr leaves the password out."""
+
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    dbname: str
+    ssl: bool | None
+    """None: TLS if the server offers it, else plain (pg8000's default; AWS's templates also fall
+    back to plain). True: verified TLS only, against the system's CAs or the bundle named by
+    SSL_CERT_FILE. False: never TLS."""
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def parse_secret_object(secret_string: str, *, source: str) -> dict[str, Any]:
+    """The secret's JSON object. `source` names the secret and version in error messages."""
+    try:
+        value = json.loads(secret_string)
+    except json.JSONDecodeError as exc:
+        error = InvalidSecretValueError(MSG_NOT_JSON_OBJECT % (source, exc.lineno, exc.colno))
+    else:
+        error = None
+    if error is not None:
+        # Raised outside the except block, so that it does not keep the JSONDecodeError as its
+        # context: that error holds the whole document, password included.
+        raise error
+    if not isinstance(value, dict):
+        raise InvalidSecretValueError(MSG_NOT_AN_OBJECT % (source, type(value).__name__))
+    return value
+
+
+def parse_credentials(secret_string: str, *, source: str) -> PostgresCredentials:
+    """Read engine, host, port, username, password, dbname and ssl from a secret's JSON.
+
+    engine must be "postgres"; host, username and password are required; port defaults to 5432
+    and dbname to "postgres", as in AWS's templates. Messages never repeat a field's value.
+    """
+    secret_object = parse_secret_object(secret_string, source=source)
+    engine = secret_object.get("engine")
+    if engine != ENGINE:
+        raise InvalidSecretValueError(
+            MSG_FIELD_INVALID % (source, "engine", "'postgres'", _kind(engine))
+        )
+    return PostgresCredentials(
+        host=_text_field(secret_object, "host", source=source),
+        port=_port_field(secret_object, source=source),
+        username=_text_field(secret_object, "username", source=source),
+        password=_text_field(secret_object, "password", source=source),
+        dbname=_text_field(secret_object, "dbname", source=source, default=DEFAULT_DBNAME),
+        ssl=_ssl_field(secret_object, source=source),
+    )
+
+
+def read_credentials(
+    client: BaseClient, *, secret_id: str, stage: str, version_id: str | None = None
+) -> PostgresCredentials:
+    """The login stored in the version of `secret_id` that has `stage`."""
+    secret_string = get_secret_string(
+        client, secret_id=secret_id, stage=stage, version_id=version_id
+    )
+    return parse_credentials(secret_string, source=f"secret {secret_id} {stage}")
+
+
+def find_credentials(
+    client: BaseClient, *, secret_id: str, stage: str
+) -> PostgresCredentials | None:
+    """Like read_credentials, but None when no version of `secret_id` has `stage`."""
+    secret_string = find_secret_string(client, secret_id=secret_id, stage=stage)
+    if secret_string is None:
+        return None
+    return parse_credentials(secret_string, source=f"secret {secret_id} {stage}")
+
+
+def different_fields(
+    first: PostgresCredentials, second: PostgresCredentials, names: Iterable[str]
+) -> list[str]:
+    """The names, among `names`, of the fields in which two logins differ."""
+    return [name for name in names if getattr(first, name) != getattr(second, name)]
+
+
+def with_login(secret_object: dict[str, Any], *, username: str, password: str) -> str:
+    """The secret's JSON with another username and password; every other field is kept."""
+    return json.dumps({**secret_object, "username": username, "password": password})
+
+
+def check_role_name(username: str, *, source: str) -> None:
+    """Reject a role name that PostgreSQL would truncate."""
+    if len(username.encode()) > MAX_IDENTIFIER_BYTES:
+        raise InvalidSecretValueError(
+            MSG_FIELD_INVALID
+            % (
+                source,
+                "username",
+                f"at most {MAX_IDENTIFIER_BYTES} bytes",
+                f"{len(username.encode())} bytes",
+            )
+        )
+
+
+class Session:
+    """An open pg8000 connection and the login it used, so that errors can name both."""
+
+    def __init__(
+        self, connection: pg8000.native.Connection, credentials: PostgresCredentials
+    ) -> None:
+        self.connection = connection
+        self.credentials = credentials
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        # A connection that already broke cannot be closed cleanly; that must not hide the
+        # error that broke it.
+        with suppress(InterfaceError, OSError):
+            self.connection.close()
+
+    def run(
+        self, sql: str, *, action: str, secret_values: Iterable[str] = (), **params: Any
+    ) -> list[list[Any]]:
+        """Run one statement; `secret_values` are blanked out of any error it raises."""
+        credentials = self.credentials
+        try:
+            return self.connection.run(sql, **params) or []
+        except DatabaseError as exc:
+            detail = describe_database_error(
+                exc, secret_values=(credentials.password, *secret_values)
+            )
+        except (InterfaceError, OSError) as exc:
+            raise DatabaseUnavailableError(
+                MSG_UNREACHABLE
+                % (credentials.host, credentials.port, credentials.username, _describe(exc))
+            ) from exc
+        # Raised outside the except block, so that it does not keep the server's error as its
+        # context: that error can quote the statement, and the statement can hold a password.
+        raise DatabaseCommandError(
+            MSG_COMMAND_FAILED
+            % (credentials.host, credentials.port, credentials.username, action, detail)
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Commit the statements run inside together; after an error none is committed, and
+        closing the session rolls them back."""
+        self.run("START TRANSACTION", action="START TRANSACTION")
+        yield
+        self.run("COMMIT", action="COMMIT")
+
+
+def try_login(credentials: PostgresCredentials) -> Session | None:
+    """A session as `credentials`, or None if the server refuses that login.
+
+    Raises DatabaseUnavailableError, naming host:port, if the server cannot be reached within
+    CONNECT_TIMEOUT_SECONDS, and DatabaseLoginError for any other refusal (an unknown database).
+    """
+    try:
+        connection = pg8000.native.Connection(
+            user=credentials.username,
+            password=credentials.password,
+            host=credentials.host,
+            port=credentials.port,
+            database=credentials.dbname,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            ssl_context=_ssl_context(credentials.ssl),
+            application_name=APPLICATION_NAME,
+        )
+    except DatabaseError as exc:
+        if sqlstate(exc) in LOGIN_REFUSED_SQLSTATES:
+            return None
+        detail = describe_database_error(exc, secret_values=(credentials.password,))
+    except (InterfaceError, OSError) as exc:
+        raise DatabaseUnavailableError(
+            MSG_UNREACHABLE
+            % (credentials.host, credentials.port, credentials.username, _describe(exc))
+        ) from exc
+    else:
+        return Session(connection, credentials)
+    # Raised outside the except block, as in Session.run.
+    raise DatabaseLoginError(
+        MSG_LOGIN_FAILED % (credentials.host, credentials.port, credentials.username, detail)
+    )
+
+
+def can_login(credentials: PostgresCredentials) -> bool:
+    """Whether the server accepts `credentials`; it must be reachable."""
+    session = try_login(credentials)
+    if session is None:
+        return False
+    session.close()
+    return True
+
+
+def check_pending_login(client: BaseClient, *, secret_arn: str, token: str) -> None:
+    """testSecret for both PostgreSQL strategies: log in as AWSPENDING, run `SELECT NOW()`."""
+    pending = read_credentials(client, secret_id=secret_arn, stage=AWSPENDING, version_id=token)
+    session = try_login(pending)
+    if session is None:
+        raise DatabaseLoginError(
+            MSG_PENDING_REFUSED % (secret_arn, token, pending.address, pending.username)
+        )
+    with session:
+        session.run("SELECT NOW()", action="SELECT NOW()")
+    logger.info(MSG_PENDING_TESTED, secret_arn, token, pending.username)
+
+
+def role_exists(session: Session, role: str) -> bool:
+    rows = session.run(
+        "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = CAST(:role AS text)",
+        action="look up role",
+        role=role,
+    )
+    return bool(rows)
+
+
+def set_password(session: Session, *, role: str, password: str) -> None:
+    """`ALTER ROLE <role> WITH PASSWORD <SCRAM verifier of password>`."""
+    verifier = scram_verifier(password, source=f"role {role}")
+    _run_formatted(
+        session,
+        "ALTER ROLE %I WITH PASSWORD %L",
+        role,
+        verifier,
+        action="ALTER ROLE ... WITH PASSWORD",
+        secret_values=(password, verifier),
+    )
+
+
+def create_login_role(session: Session, *, role: str, password: str) -> None:
+    """`CREATE ROLE <role> WITH LOGIN PASSWORD <SCRAM verifier of password>`."""
+    verifier = scram_verifier(password, source=f"role {role}")
+    _run_formatted(
+        session,
+        "CREATE ROLE %I WITH LOGIN PASSWORD %L",
+        role,
+        verifier,
+        action="CREATE ROLE ... WITH LOGIN PASSWORD",
+        secret_values=(password, verifier),
+    )
+
+
+def grant_role(session: Session, *, role: str, member: str) -> None:
+    """`GRANT <role> TO <member>`; granting a membership that exists changes nothing."""
+    _run_formatted(session, "GRANT %I TO %I", role, member, action="GRANT", secret_values=())
+
+
+def scram_verifier(password: str, *, source: str) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for `password`.
+
+    Sending the verifier instead of the password keeps the password out of the server's
+    statement log (log_statement = ddl logs ALTER ROLE verbatim) and off the wire.
+    """
+    mechanism = ScramMechanism("SCRAM-SHA-256")
+    try:
+        salt, stored_key, server_key, iterations = mechanism.make_auth_info(
+            password, iteration_count=SCRAM_ITERATIONS
+        )
+    except ScramException:
+        prohibited = True
+    else:
+        prohibited = False
+    if prohibited:
+        # Raised outside the except block: scramp's error can quote the offending character.
+        raise InvalidSecretValueError(MSG_NOT_SASLPREP % source)
+    keys = f"{_base64(stored_key)}:{_base64(server_key)}"
+    return f"{mechanism.name}${iterations}:{_base64(salt)}${keys}"
+
+
+def sqlstate(exc: DatabaseError) -> str | None:
+    """The SQLSTATE code of a pg8000 server error, if it has one."""
+    return _error_fields(exc).get("C")
+
+
+def describe_database_error(exc: DatabaseError, *, secret_values: Iterable[str]) -> str:
+    """`SQLSTATE <code>: <server message>`, with every one of `secret_values` blanked out.
+
+    Only the code and the primary message are kept; DETAIL, HINT and the statement position,
+    which are likelier to quote data, are dropped.
+    """
+    fields = _error_fields(exc)
+    message = fields.get("M", type(exc).__name__)
+    return redact(f"SQLSTATE {fields.get('C', 'unknown')}: {message}", secret_values)
+
+
+def redact(text: str, secret_values: Iterable[str]) -> str:
+    """`text` with each non-empty secret value replaced, longest first."""
+    for value in sorted((value for value in secret_values if value), key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def _run_formatted(
+    session: Session, template: str, *args: str, action: str, secret_values: Iterable[str]
+) -> None:
+    # pg8000 cannot bind parameters in utility statements such as ALTER ROLE, so the server's own
+    # format() quotes them (%I an identifier, %L a literal) and the result is run as is.
+    placeholders = ", ".join(f"CAST(:arg{index} AS text)" for index in range(len(args)))
+    secret_values = tuple(secret_values)
+    rows = session.run(
+        f"SELECT format(CAST(:template AS text), {placeholders})",
+        action=f"quote {action}",
+        secret_values=secret_values,
+        template=template,
+        **{f"arg{index}": arg for index, arg in enumerate(args)},
+    )
+    session.run(rows[0][0], action=action, secret_values=secret_values)
+
+
+def _error_fields(exc: DatabaseError) -> dict[str, str]:
+    # pg8000 gives a server error's fields as a dict of one-letter codes: C SQLSTATE, M message.
+    return exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+
+
+def _describe(exc: BaseException) -> str:
+    cause = exc.__cause__
+    text = f"{type(exc).__name__}: {exc}"
+    if cause is not None:
+        text += f" ({type(cause).__name__}: {cause})"
+    return text
+
+
+def _ssl_context(ssl_mode: bool | None) -> ssl.SSLContext | bool | None:
+    if ssl_mode is True:
+        return ssl.create_default_context()
+    return ssl_mode
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _text_field(
+    secret_object: dict[str, Any], name: str, *, source: str, default: str | None = None
+) -> str:
+    value = secret_object.get(name)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str) or not value:
+        raise InvalidSecretValueError(
+            MSG_FIELD_INVALID % (source, name, "a non-empty string", _kind(value))
+        )
+    return value
+
+
+def _port_field(secret_object: dict[str, Any], *, source: str) -> int:
+    value = secret_object.get("port", DEFAULT_PORT)
+    # AWS's own RDS secrets store the port as a number, hand-written ones often as a string.
+    port = int(value) if isinstance(value, str) and value.isdigit() else value
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise InvalidSecretValueError(
+            MSG_FIELD_INVALID % (source, "port", "an integer from 1 to 65535", _kind(value))
+        )
+    return port
+
+
+def _ssl_field(secret_object: dict[str, Any], *, source: str) -> bool | None:
+    value = secret_object.get("ssl")
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise InvalidSecretValueError(
+        MSG_FIELD_INVALID % (source, "ssl", "true or false", _kind(value))
+    )
+
+
+def _kind(value: object) -> str:
+    # Describes a rejected value without repeating a string: it might be the password in the wrong
+    # field.
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return f"type {type(value).__name__}"

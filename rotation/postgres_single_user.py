@@ -1,0 +1,132 @@
+"""The `postgres-single-user` strategy: one PostgreSQL role gets a new password each rotation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rotation.exceptions import DatabaseLoginError, InvalidSecretValueError
+from rotation.postgres import (
+    Session,
+    can_login,
+    check_pending_login,
+    different_fields,
+    find_credentials,
+    parse_credentials,
+    parse_secret_object,
+    read_credentials,
+    set_password,
+    try_login,
+    with_login,
+)
+from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS, generate_password
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from rotation.postgres import PostgresCredentials
+    from rotation.settings import PasswordPolicy
+
+logger = logging.getLogger(__name__)
+
+# A rotation changes the password and nothing else about the login.
+SAME_LOGIN_FIELDS = ("host", "port", "dbname", "username")
+
+MSG_LOGIN_CHANGED = (
+    "setSecret: secret %s version %s: %s differs from AWSPENDING in %s; "
+    "a single-user rotation only changes the password"
+)
+MSG_PENDING_WORKS = "setSecret: secret %s version %s: role %s already has the pending password"
+MSG_PREVIOUS_SKIPPED = "setSecret: secret %s version %s: AWSPREVIOUS is another login, not tried"
+MSG_NO_LOGIN_WORKS = (
+    "setSecret: secret %s version %s: PostgreSQL at %s refused role %s "
+    "with AWSPENDING, AWSCURRENT and AWSPREVIOUS"
+)
+MSG_PASSWORD_SET = "setSecret: secret %s version %s: set the password of role %s, logged in as %s"
+
+
+@dataclass(frozen=True)
+class PostgresSingleUserStrategy:
+    """Rotates the password of the role the secret logs in as, by that role itself.
+
+    While the rotation runs, the old password stops working at setSecret and programs still
+    holding AWSCURRENT fail until finishSecret; use `postgres-alternating-users` to avoid that.
+    """
+
+    password_policy: PasswordPolicy
+
+    def create_pending_value(
+        self, *, client: BaseClient, secret_arn: str, current_value: str
+    ) -> str:
+        """AWSCURRENT with a new random password."""
+        source = f"secret {secret_arn} {AWSCURRENT}"
+        current = parse_credentials(current_value, source=source)
+        return with_login(
+            parse_secret_object(current_value, source=source),
+            username=current.username,
+            password=generate_password(client, self.password_policy),
+        )
+
+    def set_pending_value(self, *, client: BaseClient, secret_arn: str, token: str) -> None:
+        """ALTER ROLE to the pending password, logged in with AWSCURRENT or else AWSPREVIOUS.
+
+        If the pending password already works, an earlier attempt set it: nothing to do.
+        AWSPREVIOUS is tried for a database whose password went back to the one before, e.g. one
+        restored from a backup.
+        """
+        pending = read_credentials(client, secret_id=secret_arn, stage=AWSPENDING, version_id=token)
+        current = read_credentials(client, secret_id=secret_arn, stage=AWSCURRENT)
+        _check_same_login(pending, current, label=AWSCURRENT, secret_arn=secret_arn, token=token)
+        if can_login(pending):
+            logger.info(MSG_PENDING_WORKS, secret_arn, token, pending.username)
+            return
+        session, label = _login_as_current_or_previous(
+            client, pending=pending, current=current, secret_arn=secret_arn, token=token
+        )
+        with session:
+            set_password(session, role=pending.username, password=pending.password)
+        logger.info(MSG_PASSWORD_SET, secret_arn, token, pending.username, label)
+
+    def test_pending_value(self, *, client: BaseClient, secret_arn: str, token: str) -> None:
+        """Log in with the pending password and run `SELECT NOW()`."""
+        check_pending_login(client, secret_arn=secret_arn, token=token)
+
+
+def _login_as_current_or_previous(
+    client: BaseClient,
+    *,
+    pending: PostgresCredentials,
+    current: PostgresCredentials,
+    secret_arn: str,
+    token: str,
+) -> tuple[Session, str]:
+    session = try_login(current)
+    if session is not None:
+        return session, AWSCURRENT
+    previous = find_credentials(client, secret_id=secret_arn, stage=AWSPREVIOUS)
+    if previous is not None and different_fields(pending, previous, SAME_LOGIN_FIELDS):
+        logger.info(MSG_PREVIOUS_SKIPPED, secret_arn, token)
+    elif previous is not None:
+        session = try_login(previous)
+        if session is not None:
+            return session, AWSPREVIOUS
+    raise DatabaseLoginError(
+        MSG_NO_LOGIN_WORKS % (secret_arn, token, pending.address, pending.username)
+    )
+
+
+def _check_same_login(
+    pending: PostgresCredentials,
+    other: PostgresCredentials,
+    *,
+    label: str,
+    secret_arn: str,
+    token: str,
+) -> None:
+    # Someone who can edit the secret must not be able to turn the rotation against another role.
+    fields = different_fields(pending, other, SAME_LOGIN_FIELDS)
+    if fields:
+        raise InvalidSecretValueError(
+            MSG_LOGIN_CHANGED % (secret_arn, token, label, ", ".join(fields))
+        )

@@ -1,0 +1,257 @@
+"""The access report: who may do what to which secret, evaluated from the planned policies."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from secretsctl.iam_eval import SECRET_RESOURCE_ACTIONS, allowed_actions
+
+AWS_MANAGED_POLICIES: dict[str, dict] = {
+    "service-role/AmazonECSTaskExecutionRolePolicy": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:GetAuthorizationToken",
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchGetImage",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": "*",
+            }
+        ],
+    }
+}
+"""The AWS managed policies the program attaches, as AWS publishes them, for the evaluation."""
+
+
+class AccessReportError(ValueError):
+    """The plan holds a policy the report cannot evaluate."""
+
+
+@dataclass
+class PlannedRole:
+    arn: str
+    name: str
+    tags: dict[str, str]
+    boundary_arn: str | None
+    policies: list[str] = field(default_factory=list)
+    """Identity policy documents (JSON): inline and attached."""
+
+
+@dataclass(frozen=True)
+class PlannedSecret:
+    name: str
+    """The catalog name."""
+    arn: str
+    tags: dict[str, str]
+    resource_policy: str | None
+
+
+def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`{role, secret, actions}` for every role that may do anything to a catalog secret.
+
+    Computed by evaluating each role's identity policies, its permissions boundary and the
+    secret's resource policy (Allow, Deny, wildcards, conditions), never from the catalog.
+    """
+    roles, secrets, managed = _collect(plan)
+    open_by_policy = [secret for secret in secrets if _resource_policy_allows(secret)]
+    report = []
+    for role in roles:
+        boundary = _boundary(role, managed)
+        for secret in _candidates(role, secrets, also=open_by_policy):
+            actions = allowed_actions(
+                SECRET_RESOURCE_ACTIONS,
+                principal_arn=role.arn,
+                resource_arn=secret.arn,
+                context=_context(plan, role, secret),
+                identity_policies=role.policies,
+                resource_policy=secret.resource_policy,
+                permissions_boundary=boundary,
+            )
+            if actions:
+                report.append({"role": role.arn, "secret": secret.name, "actions": actions})
+    return sorted(report, key=lambda entry: (entry["role"], entry["secret"]))
+
+
+def _collect(
+    plan: Mapping[str, Any],
+) -> tuple[list[PlannedRole], list[PlannedSecret], dict[str, str]]:
+    resources = plan["resources"]
+    by_type: dict[str, list[dict]] = {}
+    for resource in resources:
+        by_type.setdefault(resource["type"], []).append(resource)
+    managed = {
+        resource["outputs"]["arn"]: resource["inputs"]["policy"]
+        for resource in by_type.get("aws:iam/policy:Policy", [])
+    }
+    roles: dict[str, PlannedRole] = {}
+    for resource in by_type.get("aws:iam/role:Role", []):
+        outputs = resource["outputs"]
+        roles[outputs["name"]] = PlannedRole(
+            arn=outputs["arn"],
+            name=outputs["name"],
+            tags=dict(resource["inputs"].get("tags") or {}),
+            boundary_arn=resource["inputs"].get("permissionsBoundary"),
+            policies=[
+                inline["policy"] for inline in resource["inputs"].get("inlinePolicies") or []
+            ],
+        )
+    for resource in by_type.get("aws:iam/rolePolicy:RolePolicy", []):
+        _role(roles, resource["inputs"]["role"]).policies.append(resource["inputs"]["policy"])
+    for resource in by_type.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", []):
+        policy_arn = resource["inputs"]["policyArn"]
+        _role(roles, resource["inputs"]["role"]).policies.append(_managed(policy_arn, managed))
+    resource_policies = {
+        resource["inputs"]["secretArn"]: resource["inputs"]["policy"]
+        for resource in by_type.get("aws:secretsmanager/secretPolicy:SecretPolicy", [])
+    }
+    catalog_names = {arn: name for name, arn in plan["outputs"].get("secretArns", {}).items()}
+    secrets = [
+        PlannedSecret(
+            name=catalog_names[resource["outputs"]["arn"]],
+            arn=resource["outputs"]["arn"],
+            tags=dict(resource["inputs"].get("tags") or {}),
+            resource_policy=resource_policies.get(resource["outputs"]["arn"]),
+        )
+        for resource in by_type.get("aws:secretsmanager/secret:Secret", [])
+        if resource["outputs"]["arn"] in catalog_names
+    ]
+    return list(roles.values()), secrets, managed
+
+
+def _role(roles: Mapping[str, PlannedRole], reference: str) -> PlannedRole:
+    """A RolePolicy names its role by name (the role's id) or ARN."""
+    name = reference.rsplit("/", 1)[-1]
+    if name not in roles:
+        raise AccessReportError(f"a policy is attached to role {reference!r}, which the plan lacks")
+    return roles[name]
+
+
+def _managed(policy_arn: str, managed: Mapping[str, str]) -> str:
+    if policy_arn in managed:
+        return managed[policy_arn]
+    _, _, aws_name = policy_arn.partition(":iam::aws:policy/")
+    if aws_name in AWS_MANAGED_POLICIES:
+        return json.dumps(AWS_MANAGED_POLICIES[aws_name])
+    raise AccessReportError(
+        f"cannot evaluate managed policy {policy_arn!r}: its document is unknown"
+    )
+
+
+def _boundary(role: PlannedRole, managed: Mapping[str, str]) -> str | None:
+    if role.boundary_arn is None:
+        return None
+    return _managed(role.boundary_arn, managed)
+
+
+def _candidates(
+    role: PlannedRole, secrets: list[PlannedSecret], *, also: list[PlannedSecret]
+) -> Iterable[PlannedSecret]:
+    """The secrets an Allow of the role could reach, and `also` (those a resource policy opens).
+
+    Only these are evaluated: without an Allow, the others are denied implicitly.
+    """
+    patterns = set()
+    for document in role.policies:
+        for statement in _statements(document):
+            if statement.get("Effect") != "Allow" or not _may_name_secrets(statement):
+                continue
+            if "NotResource" in statement:
+                return secrets
+            resources = statement.get("Resource", [])
+            patterns.update([resources] if isinstance(resources, str) else resources)
+    exact = {pattern for pattern in patterns if "*" not in pattern and "?" not in pattern}
+    wildcards = [pattern for pattern in patterns if pattern not in exact]
+    reachable = [
+        secret
+        for secret in secrets
+        if secret.arn in exact
+        or any(fnmatch.fnmatchcase(secret.arn, pattern) for pattern in wildcards)
+    ]
+    return reachable + [secret for secret in also if secret not in reachable]
+
+
+def _may_name_secrets(statement: dict) -> bool:
+    """Whether the statement's actions can include a Secrets Manager action."""
+    if "NotAction" in statement:
+        return True
+    patterns = statement.get("Action", [])
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    return any(
+        fnmatch.fnmatchcase(action.lower(), pattern.lower())
+        for pattern in patterns
+        for action in SECRET_RESOURCE_ACTIONS
+    )
+
+
+def _resource_policy_allows(secret: PlannedSecret) -> bool:
+    return any(
+        statement.get("Effect") == "Allow" for statement in _statements(secret.resource_policy)
+    )
+
+
+def _statements(document: str | None) -> list[dict]:
+    if not document:
+        return []
+    statements = json.loads(document).get("Statement", [])
+    return [statements] if isinstance(statements, dict) else statements
+
+
+def _context(plan: Mapping[str, Any], role: PlannedRole, secret: PlannedSecret) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "aws:PrincipalArn": role.arn,
+        "aws:PrincipalAccount": plan["account"],
+        "secretsmanager:SecretId": secret.arn,
+    }
+    for key, value in role.tags.items():
+        context[f"aws:PrincipalTag/{key}"] = value
+    for key, value in secret.tags.items():
+        context[f"aws:ResourceTag/{key}"] = value
+        context[f"secretsmanager:ResourceTag/{key}"] = value
+    return context
+
+
+SHORT_ACTIONS = {
+    "secretsmanager:GetSecretValue": "G",
+    "secretsmanager:DescribeSecret": "D",
+    "secretsmanager:PutSecretValue": "P",
+    "secretsmanager:UpdateSecretVersionStage": "S",
+}
+"""Letters for the table's cells; any other action shows as `+`."""
+
+
+def render_matrix(report: list[dict[str, Any]]) -> list[str]:
+    """Secrets down, roles across; each cell lists what the role may do to the secret."""
+    if not report:
+        return ["No role may act on any secret."]
+    roles = sorted({entry["role"] for entry in report})
+    secrets = sorted({entry["secret"] for entry in report})
+    cells = {(entry["secret"], entry["role"]): _cell(entry["actions"]) for entry in report}
+    headers = [f"R{index + 1}" for index in range(len(roles))]
+    width = max(len("SECRET"), *(len(secret) for secret in secrets))
+    column = max(3, *(len(cell) for cell in cells.values()), *(len(header) for header in headers))
+    lines = [
+        f"{'SECRET'.ljust(width)}  " + " ".join(header.ljust(column) for header in headers).rstrip()
+    ]
+    for secret in secrets:
+        row = [cells.get((secret, role), "-").ljust(column) for role in roles]
+        lines.append(f"{secret.ljust(width)}  {' '.join(row)}".rstrip())
+    lines.append("")
+    lines += [f"  {header} = {role}" for header, role in zip(headers, roles, strict=True)]
+    lines.append(
+        "  G GetSecretValue, D DescribeSecret, P PutSecretValue, S UpdateSecretVersionStage, + more"
+    )
+    return lines
+
+
+def _cell(actions: list[str]) -> str:
+    letters = sorted({SHORT_ACTIONS.get(action, "+") for action in actions})
+    return "".join(letters)
