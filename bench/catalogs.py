@@ -9,8 +9,13 @@ import yaml
 KINDS = ("generate", "config", "external", "fields")
 
 
-def generated_catalog(*, secrets: int, services: int, widest_service: int = 0) -> dict:
-    """`secrets` secrets of every kind, `services` services; the first reads `widest_service`."""
+def generated_catalog(
+    *, secrets: int, services: int, widest_service: int = 0, rotate_every: int = 0
+) -> dict:
+    """`secrets` secrets of every kind, `services` services; the first uses `widest_service`.
+
+    With `rotate_every` N, every Nth generated secret rotates (token strategy, every 30 days).
+    """
     entries: dict[str, dict] = {}
     for index in range(secrets):
         name = f"svc-secret-{index:04d}"
@@ -18,6 +23,8 @@ def generated_catalog(*, secrets: int, services: int, widest_service: int = 0) -
         entry: dict = {"description": f"Generated secret {index}"}
         if kind == "generate":
             entry["generate"] = {"length": 32}
+            if rotate_every and (index // len(KINDS)) % rotate_every == 0:
+                entry["rotation"] = {"every_days": 30, "strategy": "token"}
         elif kind == "config":
             entry["config"] = f"value{index:04d}"
         elif kind == "external":

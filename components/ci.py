@@ -44,7 +44,6 @@ SECRET_DESCRIBE_ACTIONS = (
     "secretsmanager:ListSecretVersionIds",
 )
 KEY_MANAGE_ACTIONS = (
-    "kms:CreateAlias",
     "kms:DescribeKey",
     "kms:EnableKeyRotation",
     "kms:GetKeyPolicy",
@@ -53,7 +52,6 @@ KEY_MANAGE_ACTIONS = (
     "kms:PutKeyPolicy",
     "kms:TagResource",
     "kms:UntagResource",
-    "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 )
 KEY_DESCRIBE_ACTIONS = (
@@ -166,10 +164,14 @@ def ci_deploy_policy(account: Account, scope: StackScope, *, key_arn: str) -> di
             "Condition": {"StringEquals": scope.key_tags()},
         },
         {
+            # Alias actions need the alias and the key; an alias carries no tags to condition on.
             "Sid": "ManageStackAlias",
             "Effect": "Allow",
             "Action": ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-            "Resource": account.arn("kms", f"alias/{scope.name_stem}-secrets"),
+            "Resource": [
+                account.arn("kms", f"alias/{scope.name_stem}-secrets"),
+                account.arn("kms", "key/*"),
+            ],
         },
         {"Sid": "ListKeys", "Effect": "Allow", "Action": "kms:ListAliases", "Resource": "*"},
         {

@@ -100,8 +100,10 @@ class WorkloadRole(pulumi.ComponentResource):
             fixed=args.fixed_statements,
             aws_managed=len(args.aws_managed_policies),
         )
+        self.inline_policy: aws.iam.RolePolicy | None = None
+        self.managed_policies: list[aws.iam.Policy] = []
         if layout.inline or args.fixed_statements:
-            aws.iam.RolePolicy(
+            self.inline_policy = aws.iam.RolePolicy(
                 f"{name}-grants",
                 name="grants",
                 role=self.role.id,
@@ -121,6 +123,7 @@ class WorkloadRole(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-grants-{index + 1}", role=self.role.name, policy_arn=policy.arn, opts=child
             )
+            self.managed_policies.append(policy)
         self.arn = self.role.arn
         self.register_outputs({"arn": self.arn, "name": self.role.name})
 
