@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog
+from components.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog, split_reference
 from components.exceptions import InputError
-from components.naming import ROLE_NAME_LIMIT, service_role_name
+from components.grants import Account, PolicyTooLargeError, rotation_statements
+from components.naming import ROLE_NAME_LIMIT, secret_full_name, service_role_name
 from components.problems import problem
+from components.roles import role_layout
 from components.settings import (
     NAMESPACE,
     SETTING_KEYS,
@@ -64,6 +66,7 @@ def load_inputs(
     if settings is not None:
         problems += environment_problems(settings, catalog, file=stack_file)
         problems += role_name_problems(catalog, settings, catalog_file=path.name)
+        problems += grant_size_problems(catalog, settings, catalog_file=path.name)
     problems += value_problems(
         catalog,
         environment=settings.environment if settings else str(config.get("environment", stack)),
@@ -132,3 +135,32 @@ def role_name_problems(
                 )
             )
     return problems
+
+
+def grant_size_problems(
+    catalog: Catalog, settings: StackSettings, *, catalog_file: str
+) -> list[str]:
+    """Each role's exact grants must fit IAM's limits; checked before anything is declared."""
+    secrets = catalog.secrets_in(settings.environment)
+    roles = []
+    for service_name, service in catalog.services_in(settings.environment).items():
+        env = {split_reference(reference)[0] for reference in service.env.values()}
+        roles.append((f"services.{service_name}.env", env, 1))
+        roles.append((f"services.{service_name}.runtime_read", set(service.runtime_read), 0))
+    rotated = {name for name, spec in secrets.items() if spec.rotation is not None}
+    roles.append(("rotation", rotated, 0))
+    problems = []
+    for catalog_path, names, aws_managed in roles:
+        full_names = [secret_full_name(settings, name) for name in names]
+        try:
+            role_layout(full_names, fixed=_any_fixed_statements, aws_managed=aws_managed)
+        except PolicyTooLargeError as exc:
+            problems.append(
+                problem(catalog_file, catalog_path, f"too many secrets for one IAM role: {exc}")
+            )
+    return problems
+
+
+def _any_fixed_statements(account: Account, key_arn: str) -> list[dict]:
+    """The largest fixed part any workload role has, for the size check."""
+    return rotation_statements(account, key_arn, log_group="/aws/lambda/" + "x" * 64)

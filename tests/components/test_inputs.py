@@ -106,3 +106,16 @@ def test_values_of_secrets_outside_the_environment_are_not_required(catalog_file
     inputs = load(catalog_file, {"prefix": "acme", "smtpPassword": "x"}, {"smtpPassword"})
 
     assert "openai-api-key" not in inputs.secrets
+
+
+def test_rejects_a_service_whose_grants_cannot_fit_iam(tmp_path):
+    secrets = {f"s{index:04d}": {"description": "x", "external": True} for index in range(1500)}
+    catalog = {"environments": ["dev"], "secrets": secrets, "services": {"wide": {"env": {f"V{name}": name for name in secrets}}}}
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(catalog), encoding="utf-8")
+
+    with pytest.raises(InputError) as caught:
+        load(path, {"prefix": "acme"}, set())
+
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("catalog.yaml: services.wide.env: too many secrets for one IAM role: 1500 secrets need")
