@@ -110,7 +110,11 @@ def test_values_of_secrets_outside_the_environment_are_not_required(catalog_file
 
 def test_rejects_a_service_whose_grants_cannot_fit_iam(tmp_path):
     secrets = {f"s{index:04d}": {"description": "x", "external": True} for index in range(1500)}
-    catalog = {"environments": ["dev"], "secrets": secrets, "services": {"wide": {"env": {f"V{name}": name for name in secrets}}}}
+    catalog = {
+        "environments": ["dev"],
+        "secrets": secrets,
+        "services": {"wide": {"env": {f"V{name}": name for name in secrets}}},
+    }
     path = tmp_path / "catalog.yaml"
     path.write_text(yaml.safe_dump(catalog), encoding="utf-8")
 
@@ -118,4 +122,6 @@ def test_rejects_a_service_whose_grants_cannot_fit_iam(tmp_path):
         load(path, {"prefix": "acme"}, set())
 
     assert len(caught.value.problems) == 1
-    assert caught.value.problems[0].startswith("catalog.yaml: services.wide.env: too many secrets for one IAM role: 1500 secrets need")
+    assert caught.value.problems[0].startswith(
+        "catalog.yaml: services.wide.env: too many secrets for one IAM role: 1500 secrets need"
+    )
