@@ -257,3 +257,10 @@ def test_committed_stack_files_set_every_value_as_a_secret(stack):
 
     assert keys
     assert keys <= stack_file.secret_keys
+
+
+def test_committed_stacks_violate_no_mandatory_guardrail(committed_plan):
+    mandatory = [finding for finding in committed_plan["findings"] if finding["enforcement"] == "mandatory"]
+
+    assert mandatory == []
+    assert {finding["rule"] for finding in committed_plan["findings"]} <= {"secret-rotation-recommended"}
