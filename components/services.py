@@ -115,43 +115,26 @@ class ServiceAccess(pulumi.ComponentResource):
         trust = args.account.account_id.apply(
             lambda account_id: compact(ecs_tasks_trust(account_id))
         )
-        self.execution_role = WorkloadRole(
+        self.execution_role = self._role(
             f"{name}-execution",
-            WorkloadRoleArgs(
-                role_name=args.execution_role_name,
-                path=args.role_path,
-                description=f"ECS execution role of {args.service}: image pull, container secrets",
-                trust_policy=trust,
-                boundary_arn=args.boundary_arn,
-                account=args.account,
-                key_arn=args.key_arn,
-                secret_sid="ResolveContainerSecrets",
-                secret_actions=EXECUTION_READ,
-                secret_arns=self._grants(args, env_secrets),
-                fixed_statements=_kms_statements if env_secrets else None,
-                aws_managed_policies=(ECS_EXECUTION_MANAGED_POLICY,),
-                tags=args.tags,
-            ),
-            opts=child,
+            args,
+            trust=trust,
+            role_name=args.execution_role_name,
+            description=f"ECS execution role of {args.service}: image pull, container secrets",
+            secret_sid="ResolveContainerSecrets",
+            secret_actions=EXECUTION_READ,
+            secret_names=env_secrets,
+            aws_managed_policies=(ECS_EXECUTION_MANAGED_POLICY,),
         )
-        runtime_secrets = sorted(set(args.spec.runtime_read))
-        self.task_role = WorkloadRole(
+        self.task_role = self._role(
             f"{name}-task",
-            WorkloadRoleArgs(
-                role_name=args.task_role_name,
-                path=args.role_path,
-                description=f"Task role of {args.service}: the application's own identity",
-                trust_policy=trust,
-                boundary_arn=args.boundary_arn,
-                account=args.account,
-                key_arn=args.key_arn,
-                secret_sid="ReadAtRuntime",
-                secret_actions=RUNTIME_READ,
-                secret_arns=self._grants(args, runtime_secrets),
-                fixed_statements=_kms_statements if runtime_secrets else None,
-                tags=args.tags,
-            ),
-            opts=child,
+            args,
+            trust=trust,
+            role_name=args.task_role_name,
+            description=f"Task role of {args.service}: the application's own identity",
+            secret_sid="ReadAtRuntime",
+            secret_actions=RUNTIME_READ,
+            secret_names=sorted(set(args.spec.runtime_read)),
         )
         used = {name: args.secret_arns[name] for name in env_secrets}
         self.container_secrets = pulumi.Output.all(**used).apply(
@@ -171,9 +154,45 @@ class ServiceAccess(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _grants(args: ServiceAccessArgs, secret_names: list[str]) -> dict[str, pulumi.Input[str]]:
-        return {args.secret_full_names[name]: args.secret_arns[name] for name in secret_names}
+    def _role(
+        self,
+        name: str,
+        args: ServiceAccessArgs,
+        *,
+        trust: pulumi.Output[str],
+        role_name: str,
+        description: str,
+        secret_sid: str,
+        secret_actions: tuple[str, ...],
+        secret_names: list[str],
+        aws_managed_policies: tuple[str, ...] = (),
+    ) -> WorkloadRole:
+        """A role of the service, granted `secret_actions` on exactly `secret_names`.
+
+        KMS use comes with the grant only: a role that reads no secret gets no key either.
+        """
+        return WorkloadRole(
+            name,
+            WorkloadRoleArgs(
+                role_name=role_name,
+                path=args.role_path,
+                description=description,
+                trust_policy=trust,
+                boundary_arn=args.boundary_arn,
+                account=args.account,
+                key_arn=args.key_arn,
+                secret_sid=secret_sid,
+                secret_actions=secret_actions,
+                secret_arns={
+                    args.secret_full_names[secret]: args.secret_arns[secret]
+                    for secret in secret_names
+                },
+                fixed_statements=_kms_statements if secret_names else None,
+                aws_managed_policies=aws_managed_policies,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _task_definition(
         self, name: str, args: ServiceAccessArgs, task: TaskSpec, child: pulumi.ResourceOptions
