@@ -1,14 +1,19 @@
 """app-secrets: declares every secret of the catalog for one stack, who may read it, and exports."""
 
+from functools import partial
 from pathlib import Path
 
 import pulumi
 
 from components import (
+    Alerting,
+    AlertingArgs,
+    BreakGlassRole,
+    BreakGlassRoleArgs,
     CiRoles,
     CiRolesArgs,
-    RotationAccess,
-    RotationAccessArgs,
+    Rotation,
+    RotationArgs,
     SecretEntry,
     SecretsKey,
     SecretsKeyArgs,
@@ -17,12 +22,14 @@ from components import (
     ServiceAccess,
     ServiceAccessArgs,
     StackScope,
+    TrailArgs,
     WorkloadBoundary,
     WorkloadBoundaryArgs,
     compact,
     current_account,
     github_subjects,
     naming,
+    rotation_package,
     secret_config_values,
     secret_resource_policy,
     stack_inputs,
@@ -108,15 +115,22 @@ services = {
     for name, spec in inputs.services.items()
 }
 
-rotated = [name for name, spec in inputs.secrets.items() if spec.rotation is not None]
+rotated = {name: spec for name, spec in inputs.secrets.items() if spec.rotation is not None}
 if rotated:
-    rotation = RotationAccess(
+    rotation = Rotation(
         "rotation",
-        RotationAccessArgs(
-            role_name=naming.rotation_function_name(settings),
+        RotationArgs(
+            role_name=naming.rotation_role_name(settings),
             role_path=workload_path,
-            log_group=naming.rotation_log_group(settings),
-            secret_arns={full_names[name]: secret_arns[name] for name in rotated},
+            function_name=partial(naming.rotation_function_name, settings),
+            log_group_pattern=naming.rotation_log_group_pattern(settings),
+            rotated=rotated,
+            secret_arns=secret_arns,
+            secret_full_names=full_names,
+            first_values=store.versions,
+            package=rotation_package(Path(__file__).parent),
+            subnet_ids=settings.rotation_subnet_ids,
+            security_group_ids=settings.rotation_security_group_ids,
             account=account,
             key_arn=key.arn,
             boundary_arn=boundary.arn,
@@ -125,6 +139,7 @@ if rotated:
         ),
     )
     pulumi.export("rotationRoleArn", rotation.role_arn)
+    pulumi.export("rotationFunctionArns", rotation.function_arns)
 
 if settings.github_repository:
     preview_subject, deploy_subject = github_subjects(
@@ -159,6 +174,54 @@ if settings.github_repository:
     pulumi.export("ciPreviewRoleArn", ci.preview_role_arn)
     pulumi.export("ciDeployRoleArn", ci.deploy_role_arn)
     pulumi.export("githubOidcProviderArn", ci.oidc_provider_arn)
+
+alert_rules = {}
+if settings.break_glass_principals:
+    # Outside the paths ci-deploy manages: only an administrator's `pulumi up` changes it.
+    break_glass = BreakGlassRole(
+        "break-glass",
+        BreakGlassRoleArgs(
+            role_name=naming.break_glass_role_name(settings),
+            path=naming.BREAK_GLASS_PATH,
+            principals=settings.break_glass_principals,
+            secret_path=settings.secret_path,
+            account=account,
+            key_arn=key.arn,
+            tags=tags,
+        ),
+    )
+    alert_rules["break-glass-used"] = break_glass.alert_rule
+    pulumi.export("breakGlassRoleArn", break_glass.arn)
+
+if settings.alerting:
+    alerting = Alerting(
+        "alerts",
+        AlertingArgs(
+            topic_name=naming.alert_topic_name(settings),
+            rule_name_stem=stem,
+            secret_path=settings.secret_path,
+            account=account,
+            emails=settings.alert_emails,
+            https_endpoints=settings.alert_https_endpoints,
+            extra_rules=alert_rules,
+            trail=TrailArgs(
+                trail_name=naming.trail_name(settings),
+                bucket_name=account.account_id.apply(
+                    lambda account_id: naming.trail_bucket_name(settings, account_id)
+                ),
+            )
+            if settings.create_trail
+            else None,
+            key_deletion_window_days=max(7, settings.recovery_window_days),
+            ci_role_path=naming.CI_ROLE_PATH,
+            protect=settings.protected,
+            tags=tags,
+        ),
+    )
+    pulumi.export("alertTopicArn", alerting.topic_arn)
+    pulumi.export("alertRuleArns", alerting.rule_arns)
+    if alerting.trail_arn is not None:
+        pulumi.export("trailArn", alerting.trail_arn)
 
 pulumi.export("environment", settings.environment)
 pulumi.export("secretPathPrefix", settings.secret_path)

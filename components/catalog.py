@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from components.exceptions import InputError
 from components.problems import from_validation_error, join_path, problem
+from components.validators import between, matches, valid_tags
 
 SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,256}$")
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -20,9 +21,6 @@ ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 CONFIG_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
-TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
-TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
-RESERVED_TAG_KEYS = ("Project", "Environment", "ManagedBy", "RotationStrategy")
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PASSWORD_LENGTH = (8, 4096)
@@ -42,56 +40,17 @@ FARGATE_MEMORY = {
 }
 
 
-def _matches(pattern: re.Pattern[str], allowed: str):
-    def check(value: str) -> str:
-        if not pattern.fullmatch(value):
-            raise ValueError(f"must be {allowed}, got {value!r}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _between(low: int, high: int):
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            raise ValueError(f"must be between {low} and {high}, got {value}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    problems = [tag_problem(key, value) for key, value in tags.items()]
-    problems = [text for text in problems if text]
-    if problems:
-        raise ValueError("; ".join(problems))
-    return tags
-
-
-def tag_problem(key: str, value: str) -> str | None:
-    """AWS's tag rules plus the keys this project sets itself."""
-    if key in RESERVED_TAG_KEYS:
-        return f"tag {key!r} is set by app-secrets and cannot be overridden"
-    if key.lower().startswith("aws:"):
-        return f"tag {key!r}: keys starting with 'aws:' are reserved by AWS"
-    if not TAG_KEY.fullmatch(key):
-        return f"tag key {key!r}: 1-128 letters, digits, spaces and _.:/=+-@"
-    if not TAG_VALUE.fullmatch(value):
-        return f"tag {key!r}: value must be 0-256 letters, digits, spaces and _.:/=+-@"
-    return None
-
-
-SecretName = Annotated[str, _matches(SECRET_NAME, "1-256 letters, digits and /_+=.@-")]
+SecretName = Annotated[str, matches(SECRET_NAME, "1-256 letters, digits and /_+=.@-")]
 EnvironmentName = Annotated[
-    str, _matches(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
+    str, matches(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
 ]
 ConfigKey = Annotated[
-    str, _matches(CONFIG_KEY, "a Pulumi config key: letters, digits and _, starting with a letter")
+    str, matches(CONFIG_KEY, "a Pulumi config key: letters, digits and _, starting with a letter")
 ]
 EnvVarName = Annotated[
-    str, _matches(ENV_VAR, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
+    str, matches(ENV_VAR, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
 ]
-Tags = Annotated[dict[str, str], AfterValidator(_check_tags)]
+Tags = Annotated[dict[str, str], valid_tags]
 
 
 class _Model(BaseModel):
@@ -101,10 +60,10 @@ class _Model(BaseModel):
 class GenerateSpec(_Model):
     """A value drawn by pulumi_random.RandomPassword, stable until `generation` changes."""
 
-    length: Annotated[int, _between(*PASSWORD_LENGTH)] = 32
+    length: Annotated[int, between(*PASSWORD_LENGTH)] = 32
     special: bool = True
     exclude_characters: str = ""
-    generation: Annotated[int, _between(1, 1_000_000)] = 1
+    generation: Annotated[int, between(1, 1_000_000)] = 1
     """Bump to draw a new value in every environment (it is the RandomPassword's keeper)."""
 
     @property
@@ -124,7 +83,7 @@ class FieldSpec(_Model):
 
 
 class RotationSpec(_Model):
-    every_days: Annotated[int, _between(*ROTATION_DAYS)] | None = None
+    every_days: Annotated[int, between(*ROTATION_DAYS)] | None = None
     schedule: str | None = None
     strategy: Literal["token", "postgres-single-user", "postgres-alternating-users"]
     master: SecretName | None = None
@@ -352,10 +311,31 @@ def catalog_problems(
     for name, spec in catalog.secrets.items():
         problems += _secret_problems(name, spec, declared=set(catalog.secrets) | invalid_secrets)
         problems += _only_in_problems(f"secrets.{name}", spec.only_in, known)
+        problems += _master_problems(name, spec, catalog)
     for name, service in catalog.services.items():
         problems += _only_in_problems(f"services.{name}", service.only_in, known)
         problems += _service_problems(name, service, catalog, invalid_secrets)
     return problems
+
+
+def _master_problems(name: str, spec: SecretSpec, catalog: Catalog) -> list[tuple[str, str]]:
+    """A rotated secret's master must exist wherever the secret does."""
+    master = (
+        catalog.secrets.get(spec.rotation.master)
+        if spec.rotation and spec.rotation.master
+        else None
+    )
+    if master is None:
+        return []
+    return [
+        (
+            f"secrets.{name}.rotation.master",
+            f"secret {spec.rotation.master!r} does not exist in environment {environment!r}; "
+            "add it to the master's only_in",
+        )
+        for environment in catalog.environments
+        if spec.exists_in(environment) and not master.exists_in(environment)
+    ]
 
 
 def _only_in_problems(

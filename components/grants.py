@@ -197,8 +197,30 @@ def log_group_arn(account: Account, log_group: str) -> str:
     return account.arn("logs", f"log-group:{log_group}:*")
 
 
-def rotation_statements(account: Account, key_arn: str, *, log_group: str) -> list[dict]:
-    """The rotation Lambda's statements besides its secret grant (see ROTATION_ACTIONS)."""
+def rotation_in_vpc() -> dict:
+    """What Lambda needs to attach a function to a VPC; EC2 allows no narrower resource."""
+    return {
+        "Sid": "RotationInVpc",
+        "Effect": "Allow",
+        "Action": [
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:CreateNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:UnassignPrivateIpAddresses",
+        ],
+        "Resource": "*",
+    }
+
+
+def rotation_statements(
+    account: Account, key_arn: str, *, log_group: str, in_vpc: bool = False
+) -> list[dict]:
+    """The rotation Lambda's statements besides its secret grant (see ROTATION_ACTIONS).
+
+    `log_group` may be a pattern covering every rotation function's group; `in_vpc` adds the
+    network interface actions a function in a VPC needs.
+    """
     return [
         {
             "Sid": "GeneratePasswords",
@@ -215,6 +237,7 @@ def rotation_statements(account: Account, key_arn: str, *, log_group: str) -> li
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": log_group_arn(account, log_group),
         },
+        *([rotation_in_vpc()] if in_vpc else []),
     ]
 
 
@@ -263,17 +286,6 @@ def workload_boundary(account: Account, *, secret_path: str, key_arn: str, name_
                     log_group_arn(account, f"/aws/lambda/{name_stem}-*"),
                 ],
             },
-            {
-                "Sid": "RotationInVpc",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:AssignPrivateIpAddresses",
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:UnassignPrivateIpAddresses",
-                ],
-                "Resource": "*",
-            },
+            rotation_in_vpc(),
         ]
     )

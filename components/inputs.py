@@ -148,7 +148,9 @@ def grant_size_problems(
         roles.append((f"services.{service_name}.env", env, 1))
         roles.append((f"services.{service_name}.runtime_read", set(service.runtime_read), 0))
     rotated = {name for name, spec in secrets.items() if spec.rotation is not None}
-    roles.append(("rotation", rotated, 0))
+    # The master secrets' read-only policy takes one managed-policy slot of the rotation role.
+    masters = any(secrets[name].rotation.master for name in rotated)
+    roles.append(("rotation", rotated, 1 if masters else 0))
     problems = []
     for catalog_path, names, aws_managed in roles:
         full_names = [secret_full_name(settings, name) for name in names]
@@ -163,4 +165,4 @@ def grant_size_problems(
 
 def _any_fixed_statements(account: Account, key_arn: str) -> list[dict]:
     """The largest fixed part any workload role has, for the size check."""
-    return rotation_statements(account, key_arn, log_group="/aws/lambda/" + "x" * 64)
+    return rotation_statements(account, key_arn, log_group="/aws/lambda/" + "x" * 64, in_vpc=True)

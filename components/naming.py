@@ -54,13 +54,24 @@ def service_log_group(settings: StackSettings, service: str) -> str:
     return f"/app-secrets/{resource_prefix(settings)}/{service}"
 
 
-def rotation_function_name(settings: StackSettings) -> str:
+def rotation_role_name(settings: StackSettings) -> str:
+    """`{prefix}-{env}-rotation`: the one role every rotation function of the stack runs as."""
     return f"{resource_prefix(settings)}-rotation"
 
 
-def rotation_log_group(settings: StackSettings) -> str:
+def rotation_function_name(settings: StackSettings, profile_slug: str) -> str:
+    """`{prefix}-{env}-rot-{profile}`, at most 41 + 5 + 16 of Lambda's 64 characters."""
+    return f"{resource_prefix(settings)}-rot-{profile_slug}"
+
+
+def rotation_log_group(function_name: str) -> str:
     """Lambda writes to `/aws/lambda/{function}`; the stack creates it to set retention."""
-    return f"/aws/lambda/{rotation_function_name(settings)}"
+    return f"/aws/lambda/{function_name}"
+
+
+def rotation_log_group_pattern(settings: StackSettings) -> str:
+    """Matches the log group of every rotation function of the stack, and no other's."""
+    return rotation_log_group(rotation_function_name(settings, "*"))
 
 
 def standard_tags(settings: StackSettings) -> dict[str, str]:
@@ -78,3 +89,29 @@ def secret_tags(settings: StackSettings, spec: SecretSpec) -> dict[str, str]:
     if spec.rotation is not None:
         tags["RotationStrategy"] = spec.rotation.strategy
     return tags
+
+
+BREAK_GLASS_PATH = "/app-secrets-break-glass/"
+"""Outside the workload path ci-deploy manages, so CI can neither change nor assume the role."""
+
+
+def break_glass_role_name(settings: StackSettings) -> str:
+    return f"{resource_prefix(settings)}-break-glass"
+
+
+def alert_topic_name(settings: StackSettings) -> str:
+    return f"{resource_prefix(settings)}-secrets-alerts"
+
+
+def alert_rule_name(settings: StackSettings, kind: str) -> str:
+    """`{prefix}-{env}-{kind}`: at most 41 + 1 + 22 characters, within EventBridge's 64."""
+    return f"{resource_prefix(settings)}-{kind}"
+
+
+def trail_name(settings: StackSettings) -> str:
+    return f"{resource_prefix(settings)}-secrets-trail"
+
+
+def trail_bucket_name(settings: StackSettings, account_id: str) -> str:
+    """Bucket names are global: the account id makes it unique (at most 60 of S3's 63)."""
+    return f"{resource_prefix(settings)}-trail-{account_id}"

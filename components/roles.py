@@ -86,8 +86,9 @@ class WorkloadRole(pulumi.ComponentResource):
             opts=child,
         )
         account = args.account.resolved()
+        self.attachments: list[aws.iam.RolePolicyAttachment] = []
         for index, managed in enumerate(args.aws_managed_policies):
-            aws.iam.RolePolicyAttachment(
+            attachment = aws.iam.RolePolicyAttachment(
                 f"{name}-aws-managed-{index + 1}",
                 role=self.role.name,
                 policy_arn=account.apply(
@@ -95,6 +96,7 @@ class WorkloadRole(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            self.attachments.append(attachment)
         layout = role_layout(
             list(args.secret_arns),
             fixed=args.fixed_statements,
@@ -120,10 +122,15 @@ class WorkloadRole(pulumi.ComponentResource):
                 tags=dict(args.tags),
                 opts=child,
             )
-            aws.iam.RolePolicyAttachment(
-                f"{name}-grants-{index + 1}", role=self.role.name, policy_arn=policy.arn, opts=child
-            )
             self.managed_policies.append(policy)
+            self.attachments.append(
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-grants-{index + 1}",
+                    role=self.role.name,
+                    policy_arn=policy.arn,
+                    opts=child,
+                )
+            )
         self.arn = self.role.arn
         self.register_outputs({"arn": self.arn, "name": self.role.name})
 

@@ -13,6 +13,7 @@ import pulumi_random as random
 from components.catalog import GenerateSpec, SecretSpec
 
 ROTATED_VALUE_FIELDS = ("secretString", "versionStages")
+MASTER_ARN_FIELD = "masterarn"
 """What `pulumi up` must never revert on a rotated secret: rotation moves both."""
 
 
@@ -64,11 +65,18 @@ class SecretStore(pulumi.ComponentResource):
     ) -> None:
         super().__init__("app-secrets:secrets:SecretStore", name, None, opts)
         self.arns, self.names, self.versions, self.policies = {}, {}, {}, {}
+        secrets = {
+            secret_name: self._declare(secret_name, entry, args)
+            for secret_name, entry in args.secrets.items()
+        }
+        # Values second: an alternating-users value names its master secret's ARN.
         for secret_name, entry in args.secrets.items():
-            self._declare(secret_name, entry, args)
+            self._declare_value(secret_name, secrets[secret_name], entry, args)
         self.register_outputs({"arns": self.arns, "names": self.names})
 
-    def _declare(self, name: str, entry: SecretEntry, args: SecretStoreArgs) -> None:
+    def _declare(
+        self, name: str, entry: SecretEntry, args: SecretStoreArgs
+    ) -> aws.secretsmanager.Secret:
         child = pulumi.ResourceOptions(parent=self)
         secret = aws.secretsmanager.Secret(
             f"{name}-secret",
@@ -89,6 +97,15 @@ class SecretStore(pulumi.ComponentResource):
                 block_public_policy=True,
                 opts=child,
             )
+        return secret
+
+    def _declare_value(
+        self,
+        name: str,
+        secret: aws.secretsmanager.Secret,
+        entry: SecretEntry,
+        args: SecretStoreArgs,
+    ) -> None:
         value = self._value(name, entry.spec, args)
         if value is not None:
             self.versions[name] = aws.secretsmanager.SecretVersion(
@@ -118,6 +135,11 @@ class SecretStore(pulumi.ComponentResource):
                 else:
                     assert source.value is not None
                     parts[key] = source.value
+            rotation = spec.rotation
+            if rotation is not None and rotation.master is not None:
+                # The alternating-users rotation finds its master credentials here, as AWS's
+                # own rotation functions do.
+                parts[MASTER_ARN_FIELD] = self.arns[rotation.master]
             return pulumi.Output.secret(pulumi.Output.all(**parts).apply(json.dumps))
         return None
 

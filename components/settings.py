@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from components.catalog import ENVIRONMENT_NAME, Catalog, tag_problem
+from components.catalog import ENVIRONMENT_NAME, Catalog
 from components.exceptions import InputError
 from components.problems import from_validation_error, problem
+from components.validators import matches, valid_tags
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
@@ -60,22 +61,6 @@ def _json_object(value: Any) -> Any:
     return value
 
 
-def _pattern(pattern: re.Pattern[str], allowed: str):
-    def check(value: str) -> str:
-        if not pattern.fullmatch(value):
-            raise ValueError(f"must be {allowed}, got {value!r}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    problems = [text for key, value in tags.items() if (text := tag_problem(key, value))]
-    if problems:
-        raise ValueError("; ".join(problems))
-    return tags
-
-
 def _recovery_window(days: int) -> int:
     if days != 0 and not 7 <= days <= 30:
         raise ValueError(f"must be 0 (delete at once) or between 7 and 30, got {days}")
@@ -88,19 +73,61 @@ def _log_retention(days: int) -> int:
     return days
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/\S*)?$")
+SUBNET_ID = re.compile(r"^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+SECURITY_GROUP_ID = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(user|role)/[\w+=,.@/-]{1,512}$")
+
+
+def _json_list(value: Any) -> Any:
+    """The engine hands a list from the stack file to the program as JSON text."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc.msg}") from exc
+    return value
+
+
+def _each(pattern: re.Pattern[str], allowed: str, *, echo: bool):
+    """Every item matches; a URL may hold a token, so `echo=False` names the item by position."""
+
+    def check(values: list[str]) -> list[str]:
+        bad = [
+            f"item {index + 1}" + (f" {value!r}" if echo else "")
+            for index, value in enumerate(values)
+            if not pattern.fullmatch(value)
+        ]
+        if bad:
+            raise ValueError(f"must each be {allowed}; not: {', '.join(bad)}")
+        return values
+
+    return AfterValidator(check)
+
+
+def _at_most(limit: int, what: str) -> AfterValidator:
+    def check(values: list[str]) -> list[str]:
+        if len(values) > limit:
+            raise ValueError(f"Lambda allows at most {limit} {what}, got {len(values)}")
+        return values
+
+    return AfterValidator(check)
+
+
 class StackSettings(BaseModel):
     """Typed stack config. Values named by the catalog's `config:` entries are not held here."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     prefix: Annotated[
-        str, _pattern(PREFIX, "1-24 lowercase letters, digits and -, starting with a letter")
+        str, matches(PREFIX, "1-24 lowercase letters, digits and -, starting with a letter")
     ]
     environment: Annotated[
-        str, _pattern(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
+        str, matches(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
     ]
-    tags: Annotated[dict[str, str], BeforeValidator(_json_object), AfterValidator(_check_tags)] = (
-        Field(default_factory=dict)
+    tags: Annotated[dict[str, str], BeforeValidator(_json_object), valid_tags] = Field(
+        default_factory=dict
     )
     recovery_window_days: Annotated[int, AfterValidator(_recovery_window)] = Field(
         30, alias="recoveryWindowDays"
@@ -108,28 +135,28 @@ class StackSettings(BaseModel):
     """Days a deleted secret can be restored. 0 deletes at once (dev only); AWS allows 7-30."""
     protect: bool | None = None
     """Pulumi `protect` on the key and the secrets. Default: on in prod, off elsewhere."""
-    account_id: Annotated[str, _pattern(ACCOUNT_ID, "12 digits")] | None = Field(
+    account_id: Annotated[str, matches(ACCOUNT_ID, "12 digits")] | None = Field(
         None, alias="accountId"
     )
     """The AWS account the offline plan assumes; `pulumi up` asks AWS instead."""
     catalog: str = "catalog.yaml"
     """The catalog file, relative to the project root."""
     github_repository: (
-        Annotated[str, _pattern(GITHUB_REPOSITORY, "OWNER/REPO, without wildcards")] | None
+        Annotated[str, matches(GITHUB_REPOSITORY, "OWNER/REPO, without wildcards")] | None
     ) = Field(None, alias="githubRepository")
     """The repository whose Actions may assume ci-preview and ci-deploy. Unset: no CI roles."""
-    github_deploy_branch: Annotated[str, _pattern(GITHUB_NAME, "a branch name")] = Field(
+    github_deploy_branch: Annotated[str, matches(GITHUB_NAME, "a branch name")] = Field(
         "main", alias="githubDeployBranch"
     )
     """The branch whose workflow runs may assume ci-deploy. Default: main."""
     github_deploy_environment: (
-        Annotated[str, _pattern(GITHUB_NAME, "a GitHub environment name")] | None
+        Annotated[str, matches(GITHUB_NAME, "a GitHub environment name")] | None
     ) = Field(None, alias="githubDeployEnvironment")
     """When set, ci-deploy trusts jobs of this GitHub environment instead of the branch."""
     github_oidc_provider_arn: (
         Annotated[
             str,
-            _pattern(
+            matches(
                 OIDC_PROVIDER_ARN, "the ARN of the token.actions.githubusercontent.com provider"
             ),
         ]
@@ -140,6 +167,44 @@ class StackSettings(BaseModel):
         30, alias="logRetentionDays"
     )
     """Retention of the log groups the stack creates. Default: 30."""
+    alerting: bool = True
+    """SNS topic + EventBridge rules on the stack's Secrets Manager events. Default: on."""
+    alert_emails: Annotated[
+        list[str],
+        BeforeValidator(_json_list),
+        _each(EMAIL, "an email address such as security@example.com", echo=True),
+    ] = Field(default_factory=list, alias="alertEmails")
+    """Email subscriptions of the alert topic (each confirms by mail). Default: none."""
+    alert_https_endpoints: Annotated[
+        list[str],
+        BeforeValidator(_json_list),
+        _each(HTTPS_URL, "an https:// URL", echo=False),
+    ] = Field(default_factory=list, alias="alertHttpsEndpoints")
+    """HTTPS subscriptions of the alert topic. Stored in the clear: no URL with a token in it."""
+    create_trail: bool = Field(False, alias="createTrail")
+    """A CloudTrail trail and its bucket. Default: off (use the account's or organization's)."""
+    break_glass_principals: Annotated[
+        list[str],
+        BeforeValidator(_json_list),
+        _each(PRINCIPAL_ARN, "an IAM user or role ARN, without wildcards", echo=True),
+    ] = Field(default_factory=list, alias="breakGlassPrincipals")
+    """Who may assume the break-glass role (with MFA). Default: none, and no role."""
+    rotation_subnet_ids: Annotated[
+        list[str],
+        BeforeValidator(_json_list),
+        _each(SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0", echo=True),
+        _at_most(16, "subnets per function"),
+    ] = Field(default_factory=list, alias="rotationSubnetIds")
+    """Subnets the PostgreSQL rotation functions run in, to reach the database. Lambda allows 16.
+    Default: none, the functions run outside any VPC."""
+    rotation_security_group_ids: Annotated[
+        list[str],
+        BeforeValidator(_json_list),
+        _each(SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0", echo=True),
+        _at_most(5, "security groups per function"),
+    ] = Field(default_factory=list, alias="rotationSecurityGroupIds")
+    """Security groups of the rotation functions, set with rotationSubnetIds. Lambda allows 5.
+    Default: none."""
 
     @property
     def is_production(self) -> bool:
@@ -200,10 +265,41 @@ def parse_settings(
                 "must be between 7 and 30 in prod, got 0 (a deleted secret could not be restored)",
             )
         )
+    if settings is not None and settings.break_glass_principals and not settings.alerting:
+        problems.append(
+            problem(
+                file,
+                f"{NAMESPACE}:alerting",
+                "must be true while breakGlassPrincipals is set: every use of the break-glass "
+                "role must raise an alert",
+            )
+        )
+    if settings is not None:
+        problems += _rotation_vpc_problems(settings, file=file)
     if problems:
         raise InputError(problems)
     assert settings is not None
     return settings
+
+
+def _rotation_vpc_problems(settings: StackSettings, *, file: str) -> list[str]:
+    """A function in a VPC needs subnets and security groups: both keys, or neither."""
+    subnets, groups = settings.rotation_subnet_ids, settings.rotation_security_group_ids
+    if bool(subnets) == bool(groups):
+        return []
+    present, absent = (
+        ("rotationSubnetIds", "rotationSecurityGroupIds")
+        if subnets
+        else ("rotationSecurityGroupIds", "rotationSubnetIds")
+    )
+    return [
+        problem(
+            file,
+            f"{NAMESPACE}:{absent}",
+            f"is required when {present} is set: a rotation function in a VPC needs both "
+            "subnets and security groups (or set neither to run it outside any VPC)",
+        )
+    ]
 
 
 def environment_problems(settings: StackSettings, catalog: Catalog, *, file: str) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secretsctl import check, plan
+from secretsctl import check, import_env, plan, rollback, rotate, status, verify
 
-COMMANDS = (plan, check)
+COMMANDS = (plan, check, rotate, rollback, status, verify, import_env)
 
 
 def main(argv: list[str] | None = None) -> int:

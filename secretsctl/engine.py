@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import resource as sdk_resource
-from pulumi.runtime import rpc
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
@@ -176,6 +176,8 @@ def run_program(
     pass; `secret_keys` are those that are Pulumi secrets.
     """
     monitor = RecordingMonitor(mocks)
+    # A fresh root stack per run: set_mocks reuses an existing one, with the last run's exports.
+    settings.set_root_resource(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(config, secret_keys)
     project_dir = str(program.parent)

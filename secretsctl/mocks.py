@@ -32,7 +32,11 @@ class PlanMocks(pulumi.runtime.Mocks):
     """Answers like AWS and pulumi_random would, derived from names so plans are reproducible.
 
     Secrets get `arn:aws:secretsmanager:{region}:{account}:secret:{name}-{6 characters}`, roles
-    `arn:aws:iam::{account}:role{path}{name}` and keys `arn:aws:kms:{region}:{account}:key/{id}`.
+    `arn:aws:iam::{account}:role{path}{name}` and keys `arn:aws:kms:{region}:{account}:key/{id}`;
+    topics `arn:aws:sns:{region}:{account}:{name}`, rules `arn:aws:events:{region}:{account}:
+    rule/{name}`, buckets `arn:aws:s3:::{bucket}`, trails `arn:aws:cloudtrail:{region}:{account}:
+    trail/{name}`; functions `arn:aws:lambda:{region}:{account}:function:{name}`, log groups
+    `arn:aws:logs:{region}:{account}:log-group:{name}`.
     """
 
     def __init__(self, *, account_id: str, region: str, partition: str = "aws") -> None:
@@ -124,6 +128,68 @@ class PlanMocks(pulumi.runtime.Mocks):
             "policyId": "ANPA" + derived_characters(arn, 17).upper(),
         }
 
+    def _topic(self, name: str, inputs: dict) -> tuple[str, dict]:
+        topic_name = inputs.get("name") or name
+        arn = self._arn("sns", topic_name)
+        return arn, {"arn": arn, "name": topic_name, "owner": self.account_id}
+
+    def _subscription(self, name: str, inputs: dict) -> tuple[str, dict]:
+        topic = inputs.get("topic") or self._arn("sns", name)
+        arn = f"{topic}:{derived_uuid(f'subscription:{name}')}"
+        return arn, {"arn": arn, "ownerId": self.account_id}
+
+    def _topic_policy(self, name: str, inputs: dict) -> tuple[str, dict]:
+        return inputs.get("arn") or name, {"owner": self.account_id}
+
+    def _event_rule(self, name: str, inputs: dict) -> tuple[str, dict]:
+        rule_name = inputs.get("name") or name
+        arn = self._arn("events", f"rule/{rule_name}")
+        return rule_name, {"arn": arn, "name": rule_name, "eventBusName": "default"}
+
+    def _event_target(self, name: str, inputs: dict) -> tuple[str, dict]:
+        target_id = inputs.get("targetId") or name
+        return f"{inputs.get('rule', name)}-{target_id}", {"targetId": target_id}
+
+    def _bucket(self, name: str, inputs: dict) -> tuple[str, dict]:
+        bucket = inputs.get("bucket") or f"{name}-{derived_characters(name, 7).lower()}"
+        return bucket, {
+            "arn": f"arn:{self.partition}:s3:::{bucket}",
+            "bucket": bucket,
+            "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "region": self.region,
+        }
+
+    def _bucket_part(self, name: str, inputs: dict) -> tuple[str, dict]:
+        """Policies, public access blocks and encryption settings are known by their bucket."""
+        return inputs.get("bucket") or name, {}
+
+    def _trail(self, name: str, inputs: dict) -> tuple[str, dict]:
+        trail_name = inputs.get("name") or name
+        arn = self._arn("cloudtrail", f"trail/{trail_name}")
+        return arn, {"arn": arn, "name": trail_name, "homeRegion": self.region}
+
+    def _function(self, name: str, inputs: dict) -> tuple[str, dict]:
+        function_name = inputs.get("name") or name
+        arn = self._arn("lambda", f"function:{function_name}")
+        invoke = f"arn:{self.partition}:apigateway:{self.region}:lambda:path/2015-03-31/functions"
+        return function_name, {
+            "arn": arn,
+            "qualifiedArn": f"{arn}:$LATEST",
+            "invokeArn": f"{invoke}/{arn}/invocations",
+            "version": "$LATEST",
+        }
+
+    def _permission(self, name: str, inputs: dict) -> tuple[str, dict]:
+        statement_id = inputs.get("statementId") or f"plan-{derived_characters(name, 12)}"
+        return statement_id, {"statementId": statement_id}
+
+    def _log_group(self, name: str, inputs: dict) -> tuple[str, dict]:
+        group = inputs.get("name") or name
+        return group, {"arn": self._arn("logs", f"log-group:{group}"), "name": group}
+
+    def _secret_rotation(self, name: str, inputs: dict) -> tuple[str, dict]:
+        return inputs.get("secretId") or name, {"rotationEnabled": True}
+
     def _generic(self, name: str, inputs: dict) -> tuple[str, dict]:
         return f"{name}-id", {"arn": self._arn("mock", name)}
 
@@ -136,4 +202,20 @@ _ANSWERS: dict[str, Any] = {
     "random:index/randomPassword:RandomPassword": PlanMocks._password,
     "aws:iam/role:Role": PlanMocks._role,
     "aws:iam/policy:Policy": PlanMocks._policy,
+    "aws:sns/topic:Topic": PlanMocks._topic,
+    "aws:sns/topicPolicy:TopicPolicy": PlanMocks._topic_policy,
+    "aws:sns/topicSubscription:TopicSubscription": PlanMocks._subscription,
+    "aws:cloudwatch/eventRule:EventRule": PlanMocks._event_rule,
+    "aws:cloudwatch/eventTarget:EventTarget": PlanMocks._event_target,
+    "aws:s3/bucket:Bucket": PlanMocks._bucket,
+    "aws:s3/bucketPolicy:BucketPolicy": PlanMocks._bucket_part,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": PlanMocks._bucket_part,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        PlanMocks._bucket_part
+    ),
+    "aws:cloudtrail/trail:Trail": PlanMocks._trail,
+    "aws:lambda/function:Function": PlanMocks._function,
+    "aws:lambda/permission:Permission": PlanMocks._permission,
+    "aws:cloudwatch/logGroup:LogGroup": PlanMocks._log_group,
+    "aws:secretsmanager/secretRotation:SecretRotation": PlanMocks._secret_rotation,
 }

@@ -17,6 +17,7 @@ from components.problems import problem
 from components.settings import NAMESPACE, PLAN_ACCOUNT_ID
 from secretsctl.access import access_report, render_matrix
 from secretsctl.check import findings
+from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate, render_estimate
 from secretsctl.engine import run_program
 from secretsctl.mocks import PlanMocks
 from secretsctl.stackfile import StackFile, read_stack_file
@@ -46,6 +47,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fill absent and encrypted (secure:) config values with placeholders for review",
     )
+    parser.add_argument(
+        "--api-calls-per-secret",
+        type=_count,
+        default=DEFAULT_API_CALLS_PER_SECRET,
+        metavar="N",
+        help="API calls per secret per month the cost estimate assumes "
+        f"(default: {DEFAULT_API_CALLS_PER_SECRET:,})",
+    )
     parser.set_defaults(func=run)
 
 
@@ -56,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             catalog_path=args.catalog,
             stack_path=args.stack_file,
             placeholders=args.placeholders,
+            api_calls_per_secret=args.api_calls_per_secret,
         )
     except InputError as exc:
         print("invalid input:", file=sys.stderr)
@@ -71,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
 def build_plan(
     *,
     stack: str,
@@ -79,6 +95,7 @@ def build_plan(
     stack_path: Path | None = None,
     placeholders: bool = False,
     secret_values: Mapping[str, str] | None = None,
+    api_calls_per_secret: int = DEFAULT_API_CALLS_PER_SECRET,
 ) -> dict[str, Any]:
     """The plan as data. Raises InputError, with every problem, before anything is declared.
 
@@ -139,6 +156,7 @@ def build_plan(
     }
     plan["access"] = access_report(plan)
     plan["findings"] = findings(plan)
+    plan["cost"] = plan_estimate(plan["resources"], api_calls_per_secret=api_calls_per_secret)
     return plan
 
 
@@ -253,4 +271,6 @@ def render_table(plan: Mapping[str, Any]) -> str:
     ]
     lines += ["", f"{len(plan['resources'])} resources:"]
     lines += [f"  {count:5d}  {type_}" for type_, count in sorted(counts.items())]
+    if "cost" in plan:
+        lines += ["", *render_estimate(plan["cost"])]
     return "\n".join(lines) + "\n"

@@ -73,6 +73,7 @@ def monitor() -> RecordingMonitor:
     """The mock engine for one test: realistic ARNs, secrets honoured, every resource recorded."""
     mocks = PlanMocks(account_id=ACCOUNT_ID, region=REGION)
     recording = RecordingMonitor(mocks)
+    pulumi.runtime.settings.set_root_resource(None)
     pulumi.runtime.set_mocks(
         mocks, project="app-secrets", stack="dev", preview=False, monitor=recording
     )
@@ -90,3 +91,55 @@ def raw_state(monitor: RecordingMonitor, name: str, type_: str) -> dict:
         if urn.endswith(f"{type_}::{name}"):
             return registration.state
     raise KeyError(f"{type_} {name} was not registered")
+
+
+# AWS: moto's server, shared by the rotation and secretsctl tests. moto is imported inside the
+# fixtures, so the tests that need no AWS do not pay for importing it.
+
+
+@pytest.fixture
+def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Dummy credentials and region, no AWS config files and no profile."""
+    from tests.rotation.rotation_service import DUMMY_CREDENTIALS, REGION
+
+    empty_file = tmp_path_factory.getbasetemp() / "empty-aws-file"
+    empty_file.touch()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DUMMY_CREDENTIALS["aws_secret_access_key"])
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty_file))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty_file))
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """The URL of moto's server, started once for the session on 127.0.0.1."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.rotation.rotation_service import use_lambda_without_docker
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint_url = f"http://{host}:{port}"
+    use_lambda_without_docker(endpoint_url)
+    yield endpoint_url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def secretsmanager_client(moto_endpoint: str):
+    from tests.rotation.rotation_service import aws_client
+
+    return aws_client("secretsmanager", moto_endpoint)
+
+
+@pytest.fixture
+def rotation_service(secretsmanager_client, moto_endpoint: str):
+    """Does what Secrets Manager does around a rotation function, against moto's server."""
+    from tests.rotation.rotation_service import RotationService
+
+    return RotationService(secretsmanager_client, endpoint_url=moto_endpoint)

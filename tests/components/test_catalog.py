@@ -351,3 +351,20 @@ def test_load_rereads_a_changed_file(tmp_path, catalog_data):
     path.write_text(yaml.safe_dump(catalog_data) + "\n# changed\n", encoding="utf-8")
 
     assert "admin-token" not in load_catalog(path).secrets
+
+
+def test_rejects_a_master_missing_from_an_environment_of_its_secret(catalog_data):
+    catalog_data["secrets"]["db"] = {
+        "description": "Database credentials",
+        "external": True,
+        "rotation": {
+            "every_days": 30,
+            "strategy": "postgres-alternating-users",
+            "master": "prod-only",
+        },
+    }
+
+    assert problems_of(catalog_data) == [
+        "catalog.yaml: secrets.db.rotation.master: secret 'prod-only' does not exist in environment 'dev'; "
+        "add it to the master's only_in"
+    ]

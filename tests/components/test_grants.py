@@ -125,3 +125,25 @@ def test_boundary_never_grants_more_than_the_stack_path():
                 statement["Resource"]
                 == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/*"
             )
+
+
+def test_rotation_statements_add_the_vpc_actions_only_in_a_vpc():
+    from components.grants import rotation_statements
+
+    outside = rotation_statements(
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x"
+    )
+    inside = rotation_statements(
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x", in_vpc=True
+    )
+
+    assert [statement["Sid"] for statement in inside] == [
+        *(statement["Sid"] for statement in outside),
+        "RotationInVpc",
+    ]
+    assert "ec2:CreateNetworkInterface" in inside[-1]["Action"]
+    # The boundary allows exactly what a rotation function in a VPC is given.
+    boundary = workload_boundary(
+        ACCOUNT, secret_path="acme/dev/", key_arn="k", name_stem="acme-dev"
+    )
+    assert inside[-1] in boundary["Statement"]

@@ -125,3 +125,35 @@ def test_rejects_a_service_whose_grants_cannot_fit_iam(tmp_path):
     assert caught.value.problems[0].startswith(
         "catalog.yaml: services.wide.env: too many secrets for one IAM role: 1500 secrets need"
     )
+
+
+def test_rejects_rotated_secrets_that_leave_no_slot_for_the_masters_policy(tmp_path):
+    # GIVEN 731 rotated secrets: they fill the rotation role's ten managed-policy slots
+    secrets = {
+        f"s{index:04d}": {
+            "description": "x",
+            "external": True,
+            "rotation": {"every_days": 30, "strategy": "token"},
+        }
+        for index in range(731)
+    }
+    catalog = {"environments": ["dev"], "secrets": secrets}
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(catalog), encoding="utf-8")
+    assert load(path, {"prefix": "acme"}, set()).secrets
+
+    # WHEN one of them rotates with a master, whose read-only policy needs a slot of its own
+    secrets["s0000"]["rotation"] = {
+        "every_days": 30,
+        "strategy": "postgres-alternating-users",
+        "master": "master",
+    }
+    secrets["master"] = {"description": "x", "external": True}
+    path.write_text(yaml.safe_dump(catalog), encoding="utf-8")
+
+    # THEN
+    with pytest.raises(InputError) as caught:
+        load(path, {"prefix": "acme"}, set())
+    assert caught.value.problems[0].startswith(
+        "catalog.yaml: rotation: too many secrets for one IAM role: 731 secrets need"
+    )

@@ -78,9 +78,9 @@ def test_three_hundred_secrets_each_granted_once_within_limits(monitor):
         ]
         assert sorted(granted) == sorted(grants(300).values())
 
-    return pulumi.Output.all(
-        role.inline_policy.id, *[policy.id for policy in role.managed_policies]
-    ).apply(check)
+    waits = [role.inline_policy.id, *[policy.id for policy in role.managed_policies]]
+    waits += [attachment.id for attachment in role.attachments]
+    return pulumi.Output.all(*waits).apply(check)
 
 
 def test_rejects_more_secrets_than_a_role_can_hold():

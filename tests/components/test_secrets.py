@@ -235,3 +235,44 @@ def test_every_secret_gets_the_resource_policy_with_public_policies_blocked(moni
         assert policy.inputs["policy"] == '{"Version":"2012-10-17"}'
 
     return pulumi.Output.all(secret.arn, secret.policy.id).apply(lambda values: check(values[0]))
+
+
+@pulumi.runtime.test
+def test_alternating_users_value_names_its_master(monitor):
+    db_fields = {
+        "engine": {"value": "postgres"},
+        "host": {"value": "db"},
+        "port": {"value": 5432},
+        "username": {"value": "app"},
+        "password": {"generate": {"length": 16}},
+        "dbname": {"value": "app"},
+    }
+    entries = {
+        "db": SecretEntry(
+            full_name="acme/dev/db",
+            spec=SecretSpec.model_validate(
+                {
+                    "description": "x",
+                    "fields": db_fields,
+                    "rotation": {
+                        "every_days": 7,
+                        "strategy": "postgres-alternating-users",
+                        "master": "db-master",
+                    },
+                }
+            ),
+        ),
+        "db-master": SecretEntry(
+            full_name="acme/dev/db-master",
+            spec=SecretSpec.model_validate({"description": "x", "external": True}),
+        ),
+    }
+    store = SecretStore("secrets", SecretStoreArgs(secrets=entries, kms_key_arn=KEY_ARN))
+
+    def check(values):
+        master_arn = values[0]
+        document = json.loads(raw_state(monitor, "db-value", VERSION)["secretString"])
+        assert document["masterarn"] == master_arn
+        assert document["username"] == "app"
+
+    return pulumi.Output.all(store.arns["db-master"], store.versions["db"].id).apply(check)

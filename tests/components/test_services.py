@@ -122,6 +122,7 @@ def test_execution_role_reads_exactly_the_env_secrets(monitor):
     return pulumi.Output.all(
         access.execution_role_arn,
         access.execution_role.inline_policy.id,
+        access.execution_role.attachments[0].id,
         access.task_definition_arn,
     ).apply(check)
 

@@ -1,12 +1,10 @@
-"""Fixtures for the rotation tests: moto's server, a Secrets Manager client, a real PostgreSQL."""
+"""Fixtures for the rotation tests: a clean environment and a real PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.rotation.postgres_server import (
     BINARIES_MISSING,
@@ -16,16 +14,6 @@ from tests.rotation.postgres_server import (
     remove_directory,
     start_server,
 )
-from tests.rotation.rotation_service import (
-    DUMMY_CREDENTIALS,
-    REGION,
-    RotationService,
-    aws_client,
-    use_lambda_without_docker,
-)
-
-if TYPE_CHECKING:
-    from botocore.client import BaseClient
 
 ROTATION_VARIABLES = (
     "STRATEGY",
@@ -37,42 +25,14 @@ ROTATION_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def aws_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Dummy credentials and region, no AWS config files, none of the Lambda's variables."""
-    empty_file = tmp_path_factory.getbasetemp() / "empty-aws-file"
-    empty_file.touch()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS["aws_access_key_id"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DUMMY_CREDENTIALS["aws_secret_access_key"])
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty_file))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty_file))
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", *ROTATION_VARIABLES):
+def rotation_environment(aws_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared dummy AWS environment (tests/conftest.py), none of the Lambda's variables.
+
+    moto's server and the Secrets Manager fixtures are in tests/conftest.py too: the secretsctl
+    tests use them.
+    """
+    for name in ROTATION_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """The URL of moto's server, started once for the session on 127.0.0.1."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint_url = f"http://{host}:{port}"
-    use_lambda_without_docker(endpoint_url)
-    yield endpoint_url
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def secretsmanager_client(moto_endpoint: str) -> BaseClient:
-    return aws_client("secretsmanager", moto_endpoint)
-
-
-@pytest.fixture
-def rotation_service(secretsmanager_client: BaseClient, moto_endpoint: str) -> RotationService:
-    return RotationService(secretsmanager_client, endpoint_url=moto_endpoint)
 
 
 @pytest.fixture(scope="session")

@@ -55,10 +55,12 @@ class RotationService:
         self.client = client
         self.endpoint_url = endpoint_url
 
-    def create_secret(self, secret_string: str, *, rotation_enabled: bool = True) -> str:
-        """A new secret with a unique name; its ARN."""
+    def create_secret(
+        self, secret_string: str, *, rotation_enabled: bool = True, name: str | None = None
+    ) -> str:
+        """A new secret, named `name` or uniquely; its ARN."""
         secret_arn = self.client.create_secret(
-            Name=f"rotation-test-{uuid.uuid4().hex}", SecretString=secret_string
+            Name=name or f"rotation-test-{uuid.uuid4().hex}", SecretString=secret_string
         )["ARN"]
         if rotation_enabled:
             # RotateSecret is the only call that turns rotation on in moto. Without

@@ -43,6 +43,16 @@ DEPLOY_PROD = [
     )
 ]
 DEPLOY_OTHER = sorted([*DEPLOY_PROD, f"{SM}DeleteSecret"])
+BREAK_GLASS = [
+    f"{SM}{action}"
+    for action in (
+        "DescribeSecret",
+        "GetResourcePolicy",
+        "GetSecretValue",
+        "ListSecretVersionIds",
+        "RestoreSecret",
+    )
+]
 LINT_FINDINGS = {
     "UNKNOWN_ACTION",
     "RESOURCE_MISMATCH",
@@ -114,6 +124,11 @@ def intended(plan: dict, catalog: dict) -> list[dict]:
     if rotated:
         grant(outputs["rotationRoleArn"], rotated, ROTATION)
     grant(outputs["ciPreviewRoleArn"], present, PREVIEW)
+    for role in plan["resources"]:  # breakGlassPrincipals: a role that reads and restores all
+        if role["type"] == "aws:iam/role:Role" and role["inputs"].get("path") == (
+            "/app-secrets-break-glass/"
+        ):
+            grant(role["outputs"]["arn"], present, BREAK_GLASS)
     grant(
         outputs["ciDeployRoleArn"], present, DEPLOY_PROD if environment == "prod" else DEPLOY_OTHER
     )

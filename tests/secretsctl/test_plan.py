@@ -89,8 +89,9 @@ def test_dev_deletes_at_once_and_prod_is_protected():
         assert (secret["inputs"]["recoveryWindowInDays"], secret["protect"]) == (0, False)
     for secret in resources_of(prod, SECRET_TYPE):
         assert (secret["inputs"]["recoveryWindowInDays"], secret["protect"]) == (30, True)
-    assert [key["protect"] for key in resources_of(prod, "aws:kms/key:Key")] == [True]
-    assert [key["protect"] for key in resources_of(dev, "aws:kms/key:Key")] == [False]
+    # the secrets key and the alert topic's key
+    assert [key["protect"] for key in resources_of(prod, "aws:kms/key:Key")] == [True, True]
+    assert [key["protect"] for key in resources_of(dev, "aws:kms/key:Key")] == [False, False]
 
 
 def test_plan_is_reproducible():
@@ -260,7 +261,81 @@ def test_committed_stack_files_set_every_value_as_a_secret(stack):
 
 
 def test_committed_stacks_violate_no_mandatory_guardrail(committed_plan):
-    mandatory = [finding for finding in committed_plan["findings"] if finding["enforcement"] == "mandatory"]
+    mandatory = [
+        finding for finding in committed_plan["findings"] if finding["enforcement"] == "mandatory"
+    ]
 
     assert mandatory == []
-    assert {finding["rule"] for finding in committed_plan["findings"]} <= {"secret-rotation-recommended"}
+    assert {finding["rule"] for finding in committed_plan["findings"]} <= {
+        "secret-rotation-recommended"
+    }
+
+
+def test_plan_estimates_the_monthly_cost_in_json_and_table(committed_plan):
+    secrets = len(resources_of(committed_plan, SECRET_TYPE))
+
+    cost = committed_plan["cost"]
+
+    assert cost["lines"][0] == {
+        "item": "secrets",
+        "quantity": secrets,
+        "unitUsd": 0.4,
+        "monthlyUsd": round(0.4 * secrets, 2),
+    }
+    assert cost["monthlyUsd"] == round(0.45 * secrets, 2)  # + 10,000 calls at $0.05 each
+    assert "10,000 API calls per secret per month" in cost["assumption"]
+    assert f"Monthly estimate: ${cost['monthlyUsd']:,.2f}" in render_table(committed_plan)
+
+
+def test_api_calls_assumption_is_a_plan_option(capsys):
+    assert main(["plan", "--stack", "dev", "--placeholders", "--api-calls-per-secret", "0"]) == 0
+
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["cost"]["monthlyUsd"] == round(0.4 * len(resources_of(plan, SECRET_TYPE)), 2)
+    assert plan["cost"]["assumption"].startswith("0 API calls per secret per month")
+
+
+def test_committed_stacks_alert_and_only_prod_has_break_glass(committed_plan):
+    rules = {
+        r["inputs"]["name"]
+        for r in resources_of(committed_plan, "aws:cloudwatch/eventRule:EventRule")
+    }
+    stack = committed_plan["stack"]
+    expected = {
+        f"acme-{stack}-{kind}"
+        for kind in ("access-denied", "rotation-failed", "secret-deleted", "policy-changed")
+    }
+    if stack == "prod":
+        expected.add("acme-prod-break-glass-used")
+
+    assert rules == expected
+    assert len(resources_of(committed_plan, "aws:sns/topic:Topic")) == 1
+    roles = {r["inputs"]["name"] for r in resources_of(committed_plan, "aws:iam/role:Role")}
+    assert ("acme-prod-break-glass" in roles) == (stack == "prod")
+
+
+def test_create_trail_and_alert_subscriptions_reach_the_plan(write_project, catalog_data):
+    catalog_path, stack_path = write_project(
+        catalog_data,
+        {
+            "aws:region": "eu-west-1",
+            "app-secrets:prefix": "acme",
+            "app-secrets:accountId": "123456789012",
+            "app-secrets:createTrail": True,
+            "app-secrets:alertEmails": ["security@example.com"],
+        },
+    )
+
+    plan = build_plan(
+        stack="dev", catalog_path=catalog_path, stack_path=stack_path, placeholders=True
+    )
+
+    (bucket,) = resources_of(plan, "aws:s3/bucket:Bucket")
+    (trail,) = resources_of(plan, "aws:cloudtrail/trail:Trail")
+    (subscription,) = resources_of(plan, "aws:sns/topicSubscription:TopicSubscription")
+    assert bucket["inputs"]["bucket"] == "acme-dev-trail-123456789012"
+    assert trail["inputs"]["s3BucketName"] == "acme-dev-trail-123456789012"
+    assert plan["outputs"]["trailArn"] == (
+        "arn:aws:cloudtrail:eu-west-1:123456789012:trail/acme-dev-secrets-trail"
+    )
+    assert subscription["inputs"]["endpoint"] == "security@example.com"

@@ -1,0 +1,66 @@
+"""`secretsctl rotate SECRET --stack S`: start a rotation of one secret now."""
+
+from __future__ import annotations
+
+import argparse
+
+from secretsctl.operations import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    OperationError,
+    add_stack_arguments,
+    aws_errors,
+    load_stack,
+    run_operation,
+    secret_name,
+    secret_spec,
+    secretsmanager_client,
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "rotate",
+        help="start a rotation of one secret now",
+        description="Calls RotateSecret on {prefix}/{env}/SECRET: Secrets Manager invokes the "
+        "secret's rotation function with a new version, staged AWSPENDING, which becomes "
+        "AWSCURRENT when the function's finishSecret step succeeds. The secret needs a rotation "
+        "block in the catalog and rotation enabled in AWS (pulumi up). No value is read or "
+        "printed. Exit status: 0 started, 1 AWS refused or failed, 2 bad input.",
+    )
+    parser.add_argument("secret", metavar="SECRET", help="the secret's catalog name")
+    add_stack_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_operation("rotate", args, rotate)
+
+
+def rotate(args: argparse.Namespace) -> int:
+    target = load_stack(args)
+    spec = secret_spec(target, args.secret)
+    if spec.rotation is None:
+        raise OperationError(
+            f"{args.secret}: has no rotation block in {target.catalog_path.name}; add one "
+            "(e.g. rotation: {every_days: 30, strategy: token}) and run pulumi up first",
+            status=EXIT_BAD_INPUT,
+        )
+    name = secret_name(target, args.secret)
+    client = secretsmanager_client(target)
+    with aws_errors(name):
+        # Without a rotation configured, RotateSecret has no function to call.
+        if not client.describe_secret(SecretId=name).get("RotationEnabled", False):
+            raise OperationError(
+                f"{name}: rotation is not enabled in AWS; run pulumi up for stack "
+                f"{target.stack} to configure it",
+                status=EXIT_AWS_FAILURE,
+            )
+        version_id = client.rotate_secret(SecretId=name)["VersionId"]
+    print(
+        f"{name}: rotation started, strategy {spec.rotation.strategy}: version "
+        f"{version_id} is AWSPENDING until the function's finishSecret makes it AWSCURRENT"
+    )
+    print(f"Follow it with: python -m secretsctl status --stack {target.stack}")
+    return EXIT_OK
