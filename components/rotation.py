@@ -29,7 +29,6 @@ from components.roles import WorkloadRole, WorkloadRoleArgs, role_layout
 from rotation.settings import POSTGRES_EXCLUDE_CHARACTERS_DEFAULT
 
 TYPE = "app-secrets:rotation:Rotation"
-FORMER_TYPE = "app-secrets:rotation:RotationAccess"
 RUNTIME = "python3.11"
 HANDLER = "handler.lambda_handler"
 """The package is flat: `rotation/handler.py` sits at the zip's root."""
@@ -182,9 +181,7 @@ class Rotation(pulumi.ComponentResource):
                 f"master secret(s) {', '.join(missing)} are not declared in this stack; "
                 "a master must exist wherever the secrets it rotates do"
             )
-        # Before it deployed the functions, this component was RotationAccess: same resources.
-        renamed = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=FORMER_TYPE)])
-        super().__init__(TYPE, name, None, pulumi.ResourceOptions.merge(opts, renamed))
+        super().__init__(TYPE, name, None, opts)
         profiles = {secret: rotation_profile(spec) for secret, spec in args.rotated.items()}
         grants = {args.secret_full_names[secret]: args.secret_arns[secret] for secret in profiles}
         fixed = partial(
