@@ -21,7 +21,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from components import naming
 from components.catalog import YAML_LOADER, Catalog, parse_catalog_partially
 from components.exceptions import InputError
-from secretsctl.stack_target import StackTarget, load_target, report_input_error
+from secretsctl.stack_target import (
+    StackTarget,
+    add_stack_arguments,
+    load_target,
+    report_input_error,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 GENERATE, CONFIG, EXTERNAL = "generate", "config", "external"
@@ -180,16 +185,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "No value is ever printed. Exit status: 0 done, 1 a value could not be put, 2 bad input.",
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="the .env file")
-    parser.add_argument("--stack", required=True, help="stack name, e.g. dev")
+    add_stack_arguments(parser)
     parser.add_argument(
         "--apply", action="store_true", help="write the catalog and put external values"
     )
-    parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local test server)")
-    parser.add_argument("--region", help="AWS region (default: the stack's aws:region)")
-    parser.add_argument(
-        "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
-    )
-    parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
     parser.set_defaults(func=run)
 
 

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
@@ -28,19 +27,6 @@ class OperationError(Exception):
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
         self.status = status
-
-
-def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
-    """--stack and where its files are; the AWS region and endpoint."""
-    parser.add_argument("--stack", required=True, help="stack name, e.g. dev")
-    parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
-    parser.add_argument(
-        "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
-    )
-    parser.add_argument("--region", help="AWS region (default: the stack file's aws:region)")
-    parser.add_argument(
-        "--endpoint-url", help="Secrets Manager endpoint, e.g. a VPC endpoint or a local emulator"
-    )
 
 
 def load_stack(args: argparse.Namespace) -> StackTarget:

@@ -11,7 +11,6 @@ from secretsctl.operations import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     OperationError,
-    add_stack_arguments,
     aws_errors,
     load_stack,
     run_operation,
@@ -19,6 +18,7 @@ from secretsctl.operations import (
     secret_spec,
     secretsmanager_client,
 )
+from secretsctl.stack_target import add_stack_arguments
 
 DESCRIPTION = """\
 Makes the AWSPREVIOUS version of {prefix}/{env}/SECRET current again, with

@@ -9,7 +9,6 @@ from secretsctl.operations import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     OperationError,
-    add_stack_arguments,
     aws_errors,
     load_stack,
     run_operation,
@@ -17,6 +16,7 @@ from secretsctl.operations import (
     secret_spec,
     secretsmanager_client,
 )
+from secretsctl.stack_target import add_stack_arguments
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

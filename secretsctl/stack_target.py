@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,19 @@ from secretsctl.stackfile import read_stack_file
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 UNREAD = "value-not-read"
 """Stands in for every `config:` value: these commands never need a value from the stack."""
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """--stack and where its files are; the AWS region and endpoint."""
+    parser.add_argument("--stack", required=True, help="stack name, e.g. dev")
+    parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
+    parser.add_argument(
+        "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
+    )
+    parser.add_argument("--region", help="AWS region (default: the stack file's aws:region)")
+    parser.add_argument(
+        "--endpoint-url", help="AWS endpoint, e.g. a VPC endpoint or a local emulator"
+    )
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from secretsctl.operations import (
     EXIT_AWS_FAILURE,
     EXIT_OK,
     OperationError,
-    add_stack_arguments,
     aws_errors,
     load_stack,
     run_operation,
     secret_name,
     secretsmanager_client,
 )
+from secretsctl.stack_target import add_stack_arguments
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

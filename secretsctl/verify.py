@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,7 +19,12 @@ from components.exceptions import InputError
 from components.grants import Account, secret_resource_policy
 from policies.exceptions import ScheduleError
 from policies.schedules import longest_gap
-from secretsctl.stack_target import StackTarget, load_target, report_input_error
+from secretsctl.stack_target import (
+    StackTarget,
+    add_stack_arguments,
+    load_target,
+    report_input_error,
+)
 
 OK, WARNING, FAILURE = "ok", "warning", "failure"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -57,14 +61,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "0 everything matches (warnings allowed), 1 at least one failure, 2 bad input or AWS "
         "could not be asked.",
     )
-    parser.add_argument("--stack", required=True, help="stack name, e.g. dev")
+    add_stack_arguments(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local test server)")
-    parser.add_argument("--region", help="AWS region (default: the stack's aws:region)")
-    parser.add_argument(
-        "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
-    )
-    parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
     parser.set_defaults(func=run)
 
 
