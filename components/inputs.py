@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,16 +45,19 @@ def load_inputs(
     config: Mapping[str, Any],
     secret_keys: set[str],
     catalog_path: Path | None = None,
+    earlier_problems: Sequence[str] = (),
 ) -> StackInputs:
     """Validates everything one stack needs; raises InputError with every problem at once.
 
     `config` holds the stack's `app-secrets:` keys without the namespace; `secret_keys` are
     those of them that are Pulumi secrets (set with `pulumi config set --secret`).
+    `earlier_problems`, found by the caller (e.g. in the stack file), are reported first.
     """
     path = catalog_path or project_dir / str(config.get("catalog", "catalog.yaml"))
-    catalog, problems = read_catalog(path)
+    catalog, catalog_problems = read_catalog(path)
+    problems = [*earlier_problems, *catalog_problems]
     value_keys = {key for key, _, _ in catalog.config_uses()}
-    if problems:  # keys named by invalid entries are unknown: do not call them unknown
+    if catalog_problems:  # keys named by invalid entries are unknown: do not call them unknown
         value_keys |= {key for key in config if key not in SETTING_KEYS}
     try:
         settings: StackSettings | None = parse_settings(

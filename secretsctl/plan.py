@@ -102,7 +102,7 @@ def build_plan(
     `secret_values` supplies decrypted `config:` values (tests plant sentinels through it).
     """
     stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
-    config, secret_keys = _namespace_config(stack_file)
+    config, secret_keys = stack_file.project_config()
     config.update(secret_values or {})
     secret_keys |= set(secret_values or {})
     catalog_path = catalog_path or project_dir / config.get("catalog", "catalog.yaml")
@@ -116,19 +116,15 @@ def build_plan(
     )
     if not stack_file.region:
         problems.append(problem(stack_file.path.name, "aws:region", "is required (e.g. us-east-1)"))
-    try:
-        inputs = load_inputs(
-            project_dir=project_dir,
-            stack=stack,
-            stack_file=stack_file.path.name,
-            config=config,
-            secret_keys=secret_keys,
-            catalog_path=catalog_path,
-        )
-    except InputError as exc:
-        raise InputError(problems + exc.problems) from None
-    if problems:
-        raise InputError(problems)
+    inputs = load_inputs(
+        project_dir=project_dir,
+        stack=stack,
+        stack_file=stack_file.path.name,
+        config=config,
+        secret_keys=secret_keys,
+        catalog_path=catalog_path,
+        earlier_problems=problems,
+    )
     account = inputs.settings.account_id or PLAN_ACCOUNT_ID
     region = stack_file.region or ""
     engine_config = {
@@ -158,15 +154,6 @@ def build_plan(
     plan["findings"] = findings(plan)
     plan["cost"] = plan_estimate(plan["resources"], api_calls_per_secret=api_calls_per_secret)
     return plan
-
-
-def _namespace_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:
-    prefix = f"{NAMESPACE}:"
-    config = {
-        k.removeprefix(prefix): v for k, v in stack_file.config.items() if k.startswith(prefix)
-    }
-    secret_keys = {k.removeprefix(prefix) for k in stack_file.secret_keys if k.startswith(prefix)}
-    return config, secret_keys
 
 
 def _fill_unreadable(

@@ -14,7 +14,6 @@ from components.catalog import read_catalog
 from components.exceptions import InputError
 from components.inputs import StackInputs, load_inputs
 from components.problems import problem
-from components.settings import NAMESPACE
 from secretsctl.stackfile import read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -59,17 +58,9 @@ def load_target(
 ) -> StackTarget:
     """The stack's validated catalog and settings; raises InputError with every problem."""
     stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
-    prefix = f"{NAMESPACE}:"
-    config: dict[str, Any] = {
-        key.removeprefix(prefix): value
-        for key, value in stack_file.config.items()
-        if key.startswith(prefix)
-    }
+    config, secret_keys = stack_file.project_config()
     catalog_path = catalog_path or project_dir / str(config.get("catalog", "catalog.yaml"))
     catalog, _ = read_catalog(catalog_path)  # load_inputs reports its problems
-    secret_keys = {
-        key.removeprefix(prefix) for key in stack_file.secret_keys if key.startswith(prefix)
-    }
     for key, _, _ in catalog.config_uses():
         config.setdefault(key, UNREAD)
         secret_keys.add(key)
@@ -79,19 +70,15 @@ def load_target(
         problems.append(
             problem(stack_file.path.name, "aws:region", "is required (or pass --region)")
         )
-    try:
-        inputs = load_inputs(
-            project_dir=project_dir,
-            stack=stack,
-            stack_file=stack_file.path.name,
-            config=config,
-            secret_keys=secret_keys,
-            catalog_path=catalog_path,
-        )
-    except InputError as exc:
-        raise InputError(problems + exc.problems) from None
-    if problems:
-        raise InputError(problems)
+    inputs = load_inputs(
+        project_dir=project_dir,
+        stack=stack,
+        stack_file=stack_file.path.name,
+        config=config,
+        secret_keys=secret_keys,
+        catalog_path=catalog_path,
+        earlier_problems=problems,
+    )
     assert region is not None
     return StackTarget(
         stack=stack,

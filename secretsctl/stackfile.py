@@ -11,6 +11,7 @@ import yaml
 
 from components.exceptions import InputError
 from components.problems import problem
+from components.settings import NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,13 @@ class StackFile:
     @property
     def region(self) -> str | None:
         return self.config.get("aws:region")
+
+    def project_config(self) -> tuple[dict[str, str], set[str]]:
+        """The `app-secrets:` keys without the namespace, and which of them are `secure:`."""
+        prefix = f"{NAMESPACE}:"
+        config = {k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)}
+        secret_keys = {k.removeprefix(prefix) for k in self.secret_keys if k.startswith(prefix)}
+        return config, secret_keys
 
 
 def engine_string(value: Any) -> str:
