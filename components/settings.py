@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from components.catalog import ENVIRONMENT_NAME, Catalog
 from components.exceptions import InputError
 from components.problems import from_validation_error, problem
-from components.validators import matches, valid_tags
+from components.validators import at_most, each_matches, matches, valid_tags
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
@@ -51,9 +51,9 @@ PLAN_ACCOUNT_ID = "123456789012"
 """The account the offline plan assumes when the stack sets no `accountId`."""
 
 
-def _json_object(value: Any) -> Any:
-    """The engine hands structured config to the program as JSON text."""
-    if isinstance(value, str) and value.lstrip().startswith("{"):
+def _engine_json(value: Any) -> Any:
+    """The engine hands structured config (maps, lists) to the program as JSON text."""
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
@@ -80,41 +80,6 @@ SECURITY_GROUP_ID = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(user|role)/[\w+=,.@/-]{1,512}$")
 
 
-def _json_list(value: Any) -> Any:
-    """The engine hands a list from the stack file to the program as JSON text."""
-    if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON: {exc.msg}") from exc
-    return value
-
-
-def _each(pattern: re.Pattern[str], allowed: str, *, echo: bool):
-    """Every item matches; a URL may hold a token, so `echo=False` names the item by position."""
-
-    def check(values: list[str]) -> list[str]:
-        bad = [
-            f"item {index + 1}" + (f" {value!r}" if echo else "")
-            for index, value in enumerate(values)
-            if not pattern.fullmatch(value)
-        ]
-        if bad:
-            raise ValueError(f"must each be {allowed}; not: {', '.join(bad)}")
-        return values
-
-    return AfterValidator(check)
-
-
-def _at_most(limit: int, what: str) -> AfterValidator:
-    def check(values: list[str]) -> list[str]:
-        if len(values) > limit:
-            raise ValueError(f"Lambda allows at most {limit} {what}, got {len(values)}")
-        return values
-
-    return AfterValidator(check)
-
-
 class StackSettings(BaseModel):
     """Typed stack config. Values named by the catalog's `config:` entries are not held here."""
 
@@ -126,7 +91,7 @@ class StackSettings(BaseModel):
     environment: Annotated[
         str, matches(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
     ]
-    tags: Annotated[dict[str, str], BeforeValidator(_json_object), valid_tags] = Field(
+    tags: Annotated[dict[str, str], BeforeValidator(_engine_json), valid_tags] = Field(
         default_factory=dict
     )
     recovery_window_days: Annotated[int, AfterValidator(_recovery_window)] = Field(
@@ -171,37 +136,39 @@ class StackSettings(BaseModel):
     """SNS topic + EventBridge rules on the stack's Secrets Manager events. Default: on."""
     alert_emails: Annotated[
         list[str],
-        BeforeValidator(_json_list),
-        _each(EMAIL, "an email address such as security@example.com", echo=True),
+        BeforeValidator(_engine_json),
+        each_matches(EMAIL, "an email address such as security@example.com", echo=True),
     ] = Field(default_factory=list, alias="alertEmails")
     """Email subscriptions of the alert topic (each confirms by mail). Default: none."""
     alert_https_endpoints: Annotated[
         list[str],
-        BeforeValidator(_json_list),
-        _each(HTTPS_URL, "an https:// URL", echo=False),
+        BeforeValidator(_engine_json),
+        each_matches(HTTPS_URL, "an https:// URL", echo=False),
     ] = Field(default_factory=list, alias="alertHttpsEndpoints")
     """HTTPS subscriptions of the alert topic. Stored in the clear: no URL with a token in it."""
     create_trail: bool = Field(False, alias="createTrail")
     """A CloudTrail trail and its bucket. Default: off (use the account's or organization's)."""
     break_glass_principals: Annotated[
         list[str],
-        BeforeValidator(_json_list),
-        _each(PRINCIPAL_ARN, "an IAM user or role ARN, without wildcards", echo=True),
+        BeforeValidator(_engine_json),
+        each_matches(PRINCIPAL_ARN, "an IAM user or role ARN, without wildcards", echo=True),
     ] = Field(default_factory=list, alias="breakGlassPrincipals")
     """Who may assume the break-glass role (with MFA). Default: none, and no role."""
     rotation_subnet_ids: Annotated[
         list[str],
-        BeforeValidator(_json_list),
-        _each(SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0", echo=True),
-        _at_most(16, "subnets per function"),
+        BeforeValidator(_engine_json),
+        each_matches(SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0", echo=True),
+        at_most(16, "subnets per function"),
     ] = Field(default_factory=list, alias="rotationSubnetIds")
     """Subnets the PostgreSQL rotation functions run in, to reach the database. Lambda allows 16.
     Default: none, the functions run outside any VPC."""
     rotation_security_group_ids: Annotated[
         list[str],
-        BeforeValidator(_json_list),
-        _each(SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0", echo=True),
-        _at_most(5, "security groups per function"),
+        BeforeValidator(_engine_json),
+        each_matches(
+            SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0", echo=True
+        ),
+        at_most(5, "security groups per function"),
     ] = Field(default_factory=list, alias="rotationSecurityGroupIds")
     """Security groups of the rotation functions, set with rotationSubnetIds. Lambda allows 5.
     Default: none."""

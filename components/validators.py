@@ -31,6 +31,31 @@ def between(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+def each_matches(pattern: re.Pattern[str], allowed: str, *, echo: bool):
+    """Every item matches; a URL may hold a token, so `echo=False` names the item by position."""
+
+    def check(values: list[str]) -> list[str]:
+        bad = [
+            f"item {index + 1}" + (f" {value!r}" if echo else "")
+            for index, value in enumerate(values)
+            if not pattern.fullmatch(value)
+        ]
+        if bad:
+            raise ValueError(f"must each be {allowed}; not: {', '.join(bad)}")
+        return values
+
+    return AfterValidator(check)
+
+
+def at_most(limit: int, what: str) -> AfterValidator:
+    def check(values: list[str]) -> list[str]:
+        if len(values) > limit:
+            raise ValueError(f"Lambda allows at most {limit} {what}, got {len(values)}")
+        return values
+
+    return AfterValidator(check)
+
+
 def tag_problem(key: str, value: str) -> str | None:
     """AWS's tag rules plus the keys this project sets itself."""
     if key in RESERVED_TAG_KEYS:
