@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from bench.catalogs import generated_catalog, write_stack
-from components.grants import INLINE_LIMIT, MANAGED_LIMIT, MANAGED_PER_ROLE
+from design.iam import INLINE_LIMIT, MANAGED_LIMIT, MANAGED_PER_ROLE
 from secretsctl.plan import build_plan
 
 SIZES = (10, 100, 1000)

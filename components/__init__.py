@@ -1,22 +1,18 @@
-"""The components and pure functions app-secrets is built from."""
+"""The ComponentResources a stack is built from, and the function that declares a whole stack."""
 
-from components import naming
 from components.account import AwsAccount, current_account
-from components.alerting import Alerting, AlertingArgs, AlertRule, TrailArgs
+from components.alerting import Alerting, AlertingArgs, AlertRule
 from components.boundary import WorkloadBoundary, WorkloadBoundaryArgs
 from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
-from components.catalog import Catalog, SecretSpec, ServiceSpec, load_catalog
-from components.ci import CiRoles, CiRolesArgs, StackScope, github_subjects
-from components.exceptions import InputError
-from components.grants import compact, secret_resource_policy
-from components.inputs import StackInputs, load_inputs
-from components.kms import SecretsKey, SecretsKeyArgs, key_policy
+from components.ci_roles import CiRoles, CiRolesArgs
+from components.kms import SecretsKey, SecretsKeyArgs
 from components.lambda_package import LambdaPackage, rotation_package
-from components.rotation import Rotation, RotationArgs
-from components.runtime import secret_config_values, stack_inputs
+from components.roles import WorkloadRole, WorkloadRoleArgs
+from components.runtime import program_inputs, secret_config_values
+from components.secret_rotation import Rotation, RotationArgs
 from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from components.services import ServiceAccess, ServiceAccessArgs
-from components.settings import StackSettings
+from components.stack import declare_stack
 
 __all__ = [
     "AlertRule",
@@ -25,37 +21,25 @@ __all__ = [
     "AwsAccount",
     "BreakGlassRole",
     "BreakGlassRoleArgs",
-    "Catalog",
     "CiRoles",
     "CiRolesArgs",
-    "InputError",
     "LambdaPackage",
     "Rotation",
     "RotationArgs",
     "SecretEntry",
-    "SecretSpec",
     "SecretStore",
     "SecretStoreArgs",
     "SecretsKey",
     "SecretsKeyArgs",
     "ServiceAccess",
     "ServiceAccessArgs",
-    "ServiceSpec",
-    "StackInputs",
-    "StackScope",
-    "StackSettings",
-    "TrailArgs",
     "WorkloadBoundary",
     "WorkloadBoundaryArgs",
-    "compact",
+    "WorkloadRole",
+    "WorkloadRoleArgs",
     "current_account",
-    "github_subjects",
-    "key_policy",
-    "load_catalog",
-    "load_inputs",
-    "naming",
+    "declare_stack",
+    "program_inputs",
     "rotation_package",
     "secret_config_values",
-    "secret_resource_policy",
-    "stack_inputs",
 ]

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.grants import Account
+from design.arns import Account
 
 
 @dataclass(frozen=True)
 class AwsAccount:
+    """The provider's answers as Outputs; `resolved()` gives the plain Account design/ takes."""
+
     account_id: pulumi.Output[str]
     region: pulumi.Output[str]
     partition: pulumi.Output[str]

@@ -9,21 +9,25 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from components.grants import compact, workload_boundary
+from design.boundary import workload_boundary
+from design.iam import compact
+from design.naming import BOUNDARY_PATH, StackNames
 
 
 @dataclass(frozen=True)
 class WorkloadBoundaryArgs:
-    policy_name: str
-    """`{prefix}-{env}-workload-boundary`."""
-    path: str
-    """An IAM path outside the one ci-deploy manages, so ci-deploy cannot widen it."""
-    secret_path: str
-    name_stem: str
-    """`{prefix}-{env}`: the log groups the workloads may write to start with it."""
+    names: StackNames
+    """The stack's names: the policy is `{prefix}-{env}-workload-boundary`, and it allows only
+    the secrets under `{prefix}/{env}/` and the stack's own log groups. Required."""
     account: AwsAccount
+    """Where the stack deploys. Required."""
     key_arn: pulumi.Input[str]
+    """The stack key: the boundary allows it through Secrets Manager only. Required."""
+    path: str = BOUNDARY_PATH
+    """IAM path, outside the one ci-deploy manages, so ci-deploy cannot widen it.
+    Default: `/app-secrets-boundary/`."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of the policy. Default: none."""
 
 
 class WorkloadBoundary(pulumi.ComponentResource):
@@ -37,17 +41,12 @@ class WorkloadBoundary(pulumi.ComponentResource):
         super().__init__("app-secrets:boundary:WorkloadBoundary", name, None, opts)
         policy = pulumi.Output.all(args.account.resolved(), args.key_arn).apply(
             lambda values: compact(
-                workload_boundary(
-                    values[0],
-                    secret_path=args.secret_path,
-                    key_arn=values[1],
-                    name_stem=args.name_stem,
-                )
+                workload_boundary(values[0], names=args.names, key_arn=values[1])
             )
         )
         self.policy = aws.iam.Policy(
             f"{name}-policy",
-            name=args.policy_name,
+            name=args.names.boundary_policy_name,
             path=args.path,
             description="Permissions boundary of every role app-secrets creates for workloads",
             policy=policy,

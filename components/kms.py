@@ -9,93 +9,22 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-KEY_ADMIN_ACTIONS = (
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:RetireGrant",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateAlias",
-    "kms:UpdateKeyDescription",
-)
-"""Everything but cryptography: the account manages the key, it cannot decrypt with it directly."""
-
-KEY_USE_ACTIONS = (
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:Encrypt",
-    "kms:GenerateDataKey*",
-    "kms:ReEncrypt*",
-)
-
-
-def secrets_manager_service(region: str) -> str:
-    return f"secretsmanager.{region}.amazonaws.com"
-
-
-def key_policy(*, partition: str, account_id: str, region: str) -> dict:
-    """The account administers the key; its principals may use it only via Secrets Manager.
-
-    Both statements name the account root, which delegates to IAM: a principal still needs an
-    IAM policy that grants the action on this key.
-    """
-    account_root = f"arn:{partition}:iam::{account_id}:root"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root},
-                "Action": list(KEY_ADMIN_ACTIONS),
-                "Resource": "*",
-            },
-            {
-                "Sid": "UseOnlyThroughSecretsManager",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root},
-                "Action": list(KEY_USE_ACTIONS),
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:ViaService": secrets_manager_service(region),
-                        "kms:CallerAccount": account_id,
-                    }
-                },
-            },
-        ],
-    }
+from components.account import AwsAccount
+from design.key_policy import key_policy
 
 
 @dataclass(frozen=True)
 class SecretsKeyArgs:
     alias: str
-    """`alias/{prefix}-{env}-secrets`."""
-    account_id: pulumi.Input[str]
-    region: pulumi.Input[str]
-    partition: pulumi.Input[str]
+    """`alias/{prefix}-{env}-secrets` (KMS: at most 256 characters, `alias/` first). Required."""
+    account: AwsAccount
+    """Where the key lives; its policy names this account's root. Required."""
     deletion_window_days: int = 30
     """Days between scheduling deletion and the key being gone (AWS allows 7-30). Default: 30."""
     protect: bool = False
     """Pulumi `protect` on the key. Default: off (the stack config turns it on in prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of the key (the alias takes none). Default: none."""
 
 
 class SecretsKey(pulumi.ComponentResource):
@@ -109,17 +38,12 @@ class SecretsKey(pulumi.ComponentResource):
         self, name: str, args: SecretsKeyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("app-secrets:kms:SecretsKey", name, None, opts)
-        policy = pulumi.Output.all(args.partition, args.account_id, args.region).apply(
-            lambda values: json.dumps(
-                key_policy(partition=values[0], account_id=values[1], region=values[2])
-            )
-        )
         self.key = aws.kms.Key(
             f"{name}-key",
             description=f"Encrypts the secrets under {args.alias.removeprefix('alias/')}",
             enable_key_rotation=True,
             deletion_window_in_days=args.deletion_window_days,
-            policy=policy,
+            policy=args.account.resolved().apply(lambda account: json.dumps(key_policy(account))),
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )

@@ -2,54 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from components.grants import (
-    INLINE_LIMIT,
-    MANAGED_LIMIT,
-    MANAGED_PER_ROLE,
-    Account,
-    GrantLayout,
-    PolicyTooLargeError,
-    compact,
-    document,
-    layout_grants,
-    secret_statement,
-)
-
-FixedStatements = Callable[[Account, str], list[dict]]
-"""Builds the role's other statements from the account and the stack key ARN."""
-
-_WIDEST_ACCOUNT = Account(partition="aws-us-gov", region="xx-xxxxxxxxx-99", account_id="0" * 12)
-_WIDEST_KEY_ARN = "arn:aws-us-gov:kms:xx-xxxxxxxxx-99:000000000000:key/" + "0" * 36
-
-
-def role_layout(
-    full_names: Sequence[str], *, fixed: FixedStatements | None, aws_managed: int
-) -> GrantLayout:
-    """Where each granted ARN goes; raises PolicyTooLargeError when IAM cannot hold them."""
-    fixed_size = len(compact(document(fixed(_WIDEST_ACCOUNT, _WIDEST_KEY_ARN)))) if fixed else 0
-    return layout_grants(
-        full_names, fixed_inline_size=fixed_size, managed_slots=MANAGED_PER_ROLE - aws_managed
-    )
+from design.arns import Account
+from design.exceptions import PolicyTooLargeError
+from design.grant_layout import FixedStatements, role_layout
+from design.iam import INLINE_LIMIT, MANAGED_LIMIT, compact, document, secret_statement
 
 
 @dataclass(frozen=True)
 class WorkloadRoleArgs:
     role_name: str
+    """The role's name (IAM: at most 64 characters). Required."""
     path: str
-    """IAM path; ci-deploy manages only the stack's workload path."""
+    """IAM path; ci-deploy manages only the stack's workload path. Required."""
     trust_policy: pulumi.Input[str]
+    """Who may assume the role, as JSON. Required."""
     boundary_arn: pulumi.Input[str]
+    """The permissions boundary the role carries. Required."""
     account: AwsAccount
+    """Where the stack deploys. Required."""
     key_arn: pulumi.Input[str]
+    """The stack key ARN, handed to `fixed_statements`. Required."""
     secret_sid: str = "Secrets"
+    """The Sid of the secret grant statement. Default: `Secrets`."""
     secret_actions: Sequence[str] = ()
+    """What the role may do on each granted secret. Default: nothing."""
     secret_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Full secret name -> ARN: exactly the secrets this role is granted. Default: none."""
     fixed_statements: FixedStatements | None = None
@@ -57,7 +40,9 @@ class WorkloadRoleArgs:
     aws_managed_policies: Sequence[str] = ()
     """AWS managed policies to attach, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`."""
     description: str = ""
+    """The role's description. Default: empty."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of the role and its managed policies. Default: none."""
 
 
 class WorkloadRole(pulumi.ComponentResource):

@@ -7,12 +7,13 @@ from pathlib import Path
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.exceptions import InputError
-from components.inputs import StackInputs, load_inputs
-from components.settings import NAMESPACE
+from design.stack_inputs import Mode, StackInputs, load_stack_inputs
+from inputs.exceptions import InputError
+from inputs.stack_settings import NAMESPACE
+from inputs.stackfile import StackConfig
 
 
-def engine_config() -> tuple[dict[str, str], set[str]]:
+def engine_config(stack: str) -> StackConfig:
     """The stack's `app-secrets:` keys (namespace stripped) and which of them are secrets.
 
     The language host passes config either through the environment or `set_all_config`;
@@ -28,24 +29,25 @@ def engine_config() -> tuple[dict[str, str], set[str]]:
         values[key] = value
         if full_key in secret_keys or pulumi.runtime.is_config_secret(full_key):
             secrets.add(key)
-    return values, secrets
+    return StackConfig(
+        file=f"Pulumi.{stack}.yaml",
+        values=values,
+        secret_keys=frozenset(secrets),
+        region=merged.get("aws:region"),
+    )
 
 
-def stack_inputs(project_dir: Path) -> StackInputs:
+def program_inputs(project_dir: Path) -> StackInputs:
     """Validated inputs of the running stack; every problem at once, without a traceback."""
     stack = pulumi.get_stack()
-    values, secret_keys = engine_config()
     try:
-        return load_inputs(
-            project_dir=project_dir,
-            stack=stack,
-            stack_file=f"Pulumi.{stack}.yaml",
-            config=values,
-            secret_keys=secret_keys,
+        inputs, _, _ = load_stack_inputs(
+            engine_config(stack), stack=stack, mode=Mode.DEPLOY, project_dir=project_dir
         )
     except InputError as exc:
         # RunError is reported by the engine without a stack trace.
         raise pulumi.RunError("invalid input:\n" + "\n".join(exc.problems)) from None
+    return inputs
 
 
 def secret_config_values(inputs: StackInputs) -> dict[str, pulumi.Output[str]]:

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.catalog import GenerateSpec, SecretSpec
+from inputs.catalog import GenerateSpec, SecretSpec
 
 ROTATED_VALUE_FIELDS = ("secretString", "versionStages")
 MASTER_ARN_FIELD = "masterarn"

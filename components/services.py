@@ -3,67 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from components.catalog import ServiceSpec, TaskSpec, split_reference
-from components.grants import (
+from components.roles import WorkloadRole, WorkloadRoleArgs
+from design.arns import Account
+from design.containers import container_definitions, container_secrets
+from design.iam import (
     ECS_EXECUTION_MANAGED_POLICY,
     EXECUTION_READ,
     RUNTIME_READ,
-    Account,
     compact,
     ecs_tasks_trust,
     kms_via_secrets_manager,
 )
-from components.roles import WorkloadRole, WorkloadRoleArgs
-
-
-def value_from(secret_arn: str, json_key: str | None) -> str:
-    """ECS's reference: the ARN, or `ARN:json-key::` (version stage and id left to AWSCURRENT)."""
-    return f"{secret_arn}:{json_key}::" if json_key else secret_arn
-
-
-def container_secrets(
-    env: Mapping[str, str], secret_arns: Mapping[str, str]
-) -> list[dict[str, str]]:
-    """The `secrets` list of a container definition, sorted by variable name."""
-    entries = []
-    for variable, reference in sorted(env.items()):
-        secret_name, json_key = split_reference(reference)
-        entries.append(
-            {"name": variable, "valueFrom": value_from(secret_arns[secret_name], json_key)}
-        )
-    return entries
-
-
-def container_definitions(
-    *, service: str, task: TaskSpec, secrets: list[dict[str, str]], log_group: str, region: str
-) -> list[dict]:
-    """One essential container; secrets only in `secrets`, never in `environment`."""
-    return [
-        {
-            "name": service,
-            "image": task.image,
-            "essential": True,
-            "secrets": secrets,
-            "environment": [
-                {"name": name, "value": value} for name, value in sorted(task.environment.items())
-            ],
-            "logConfiguration": {
-                "logDriver": "awslogs",
-                "options": {
-                    "awslogs-group": log_group,
-                    "awslogs-region": region,
-                    "awslogs-stream-prefix": service,
-                },
-            },
-        }
-    ]
+from design.naming import StackNames
+from inputs.catalog import split_reference
 
 
 def _kms_statements(account: Account, key_arn: str) -> list[dict]:
@@ -73,26 +32,43 @@ def _kms_statements(account: Account, key_arn: str) -> list[dict]:
 @dataclass(frozen=True)
 class ServiceAccessArgs:
     service: str
-    spec: ServiceSpec
-    execution_role_name: str
-    task_role_name: str
-    role_path: str
-    family: str
-    """Task definition family, `{prefix}-{env}-{service}`."""
-    log_group: str
+    """The catalog's service name (1-32 of a-z0-9-). Required."""
+    names: StackNames
+    """The stack's names: roles `{prefix}-{env}-{service}-exec`/`-task` under the workload path,
+    family `{prefix}-{env}-{service}`, log group `/app-secrets/{prefix}-{env}/{service}`.
+    Required."""
     secret_arns: Mapping[str, pulumi.Input[str]]
-    """Catalog name -> ARN for every secret of the stack; the service is granted its own only."""
-    secret_full_names: Mapping[str, str]
+    """Catalog name -> ARN for every secret of the stack; the service is granted its own only.
+    Required."""
     account: AwsAccount
+    """Where the stack deploys. Required."""
     key_arn: pulumi.Input[str]
+    """The stack key, decrypted through Secrets Manager by a role that reads a secret."""
     boundary_arn: pulumi.Input[str]
+    """The workload boundary both roles carry. Required."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Container variable -> `secret` or `secret:json-key`, resolved by ECS at task start
+    through the execution role. Default: none, and the execution role reads no secret."""
+    runtime_read: Sequence[str] = ()
+    """Secrets the running application reads itself through the task role. Default: none, and
+    the task role has no secret permission."""
+    task_image: str | None = None
+    """The container image of a Fargate task definition. Default: none, no task definition
+    (another stack uses the `containerSecrets` output)."""
+    task_cpu: int = 256
+    """Fargate CPU units (256-16384, in Fargate's pairs with memory). Default: 256."""
+    task_memory: int = 512
+    """Fargate memory in MiB, valid for `task_cpu`. Default: 512."""
+    task_environment: Mapping[str, str] = field(default_factory=dict)
+    """Plain, non-secret container variables. Default: none."""
     log_retention_days: int = 30
-    """Retention of the task's log group. Default: 30 days."""
+    """Retention of the task's log group, in days (a CloudWatch retention value). Default: 30."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of every resource that takes them. Default: none."""
 
 
 class ServiceAccess(pulumi.ComponentResource):
-    """Exactly what one service may read, and (with `task`) its Fargate task definition.
+    """Exactly what one service may read, and (with `task_image`) its Fargate task definition.
 
     The execution role reads the `env` secrets, because ECS resolves them before the container
     starts; the task role reads the `runtime_read` secrets and has no secret permission when
@@ -108,10 +84,7 @@ class ServiceAccess(pulumi.ComponentResource):
         self, name: str, args: ServiceAccessArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("app-secrets:services:ServiceAccess", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        env_secrets = sorted(
-            {split_reference(reference)[0] for reference in args.spec.env.values()}
-        )
+        env_secrets = sorted({split_reference(reference)[0] for reference in args.env.values()})
         trust = args.account.account_id.apply(
             lambda account_id: compact(ecs_tasks_trust(account_id))
         )
@@ -119,7 +92,7 @@ class ServiceAccess(pulumi.ComponentResource):
             f"{name}-execution",
             args,
             trust=trust,
-            role_name=args.execution_role_name,
+            kind="exec",
             description=f"ECS execution role of {args.service}: image pull, container secrets",
             secret_sid="ResolveContainerSecrets",
             secret_actions=EXECUTION_READ,
@@ -130,21 +103,21 @@ class ServiceAccess(pulumi.ComponentResource):
             f"{name}-task",
             args,
             trust=trust,
-            role_name=args.task_role_name,
+            kind="task",
             description=f"Task role of {args.service}: the application's own identity",
             secret_sid="ReadAtRuntime",
             secret_actions=RUNTIME_READ,
-            secret_names=sorted(set(args.spec.runtime_read)),
+            secret_names=sorted(set(args.runtime_read)),
         )
-        used = {name: args.secret_arns[name] for name in env_secrets}
+        used = {secret: args.secret_arns[secret] for secret in env_secrets}
         self.container_secrets = pulumi.Output.all(**used).apply(
-            lambda arns: container_secrets(args.spec.env, arns)
+            lambda arns: container_secrets(args.env, arns)
         )
         self.execution_role_arn = self.execution_role.arn
         self.task_role_arn = self.task_role.arn
-        self.task_definition_arn = None
-        if args.spec.task is not None:
-            self.task_definition_arn = self._task_definition(name, args, args.spec.task, child)
+        self.task_definition_arn = (
+            self._task_definition(name, args) if args.task_image is not None else None
+        )
         self.register_outputs(
             {
                 "executionRoleArn": self.execution_role_arn,
@@ -160,7 +133,7 @@ class ServiceAccess(pulumi.ComponentResource):
         args: ServiceAccessArgs,
         *,
         trust: pulumi.Output[str],
-        role_name: str,
+        kind: str,
         description: str,
         secret_sid: str,
         secret_actions: tuple[str, ...],
@@ -174,8 +147,8 @@ class ServiceAccess(pulumi.ComponentResource):
         return WorkloadRole(
             name,
             WorkloadRoleArgs(
-                role_name=role_name,
-                path=args.role_path,
+                role_name=args.names.service_role_name(args.service, kind),
+                path=args.names.workload_path,
                 description=description,
                 trust_policy=trust,
                 boundary_arn=args.boundary_arn,
@@ -184,7 +157,7 @@ class ServiceAccess(pulumi.ComponentResource):
                 secret_sid=secret_sid,
                 secret_actions=secret_actions,
                 secret_arns={
-                    args.secret_full_names[secret]: args.secret_arns[secret]
+                    args.names.secret_full_name(secret): args.secret_arns[secret]
                     for secret in secret_names
                 },
                 fixed_statements=_kms_statements if secret_names else None,
@@ -194,12 +167,11 @@ class ServiceAccess(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _task_definition(
-        self, name: str, args: ServiceAccessArgs, task: TaskSpec, child: pulumi.ResourceOptions
-    ) -> pulumi.Output[str]:
+    def _task_definition(self, name: str, args: ServiceAccessArgs) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=args.log_group,
+            name=args.names.service_log_group(args.service),
             retention_in_days=args.log_retention_days,
             tags=dict(args.tags),
             opts=child,
@@ -210,7 +182,8 @@ class ServiceAccess(pulumi.ComponentResource):
             lambda values: json.dumps(
                 container_definitions(
                     service=args.service,
-                    task=task,
+                    image=args.task_image,
+                    environment=args.task_environment,
                     secrets=values[0],
                     log_group=values[2],
                     region=values[1],
@@ -219,9 +192,9 @@ class ServiceAccess(pulumi.ComponentResource):
         )
         definition = aws.ecs.TaskDefinition(
             f"{name}-task-definition",
-            family=args.family,
-            cpu=str(task.cpu),
-            memory=str(task.memory),
+            family=args.names.task_family(args.service),
+            cpu=str(args.task_cpu),
+            memory=str(args.task_memory),
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
             execution_role_arn=self.execution_role_arn,

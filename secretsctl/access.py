@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from secretsctl.iam_eval import SECRET_RESOURCE_ACTIONS, allowed_actions
+from aws_model.iam_eval import SECRET_RESOURCE_ACTIONS, allowed_actions
 
 AWS_MANAGED_POLICIES: dict[str, dict] = {
     "service-role/AmazonECSTaskExecutionRolePolicy": {

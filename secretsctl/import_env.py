@@ -18,17 +18,11 @@ from typing import Any
 import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components import naming
-from components.catalog import YAML_LOADER, Catalog, parse_catalog_partially
-from components.exceptions import InputError
-from secretsctl.stack_target import (
-    StackTarget,
-    add_stack_arguments,
-    load_target,
-    report_input_error,
-)
+from inputs.catalog import YAML_LOADER, Catalog, parse_catalog_partially
+from inputs.exceptions import InputError
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_problems
+from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 GENERATE, CONFIG, EXTERNAL = "generate", "config", "external"
 GENERATED_LENGTH = 32
 SECRET_STRING_LIMIT = 65_536
@@ -195,15 +189,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         variables = parse_env_file(args.file)
-        target = load_target(
-            stack=args.stack,
-            region=args.region,
-            endpoint_url=args.endpoint_url,
-            catalog_path=args.catalog,
-            stack_path=args.stack_file,
-        )
+        target = target_from_args(args)
     except InputError as exc:
-        report_input_error("import-env", exc)
+        report_problems("import-env", exc.problems)
         return EXIT_BAD_INPUT
     proposals = propose(variables, target.inputs.catalog)
     sys.stdout.write(render(proposals, target=target, file=args.file.name, apply=args.apply))
@@ -212,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = write_catalog(target.catalog_path, proposals, source=args.file.name)
     except InputError as exc:
-        report_input_error("import-env", exc)
+        report_problems("import-env", exc.problems)
         return EXIT_BAD_INPUT
     print(f"\n{target.catalog_path.name}: {written} entr{'y' if written == 1 else 'ies'} added.")
     return put_external_values(proposals, target=target)
@@ -400,7 +388,7 @@ def render(proposals: Sequence[Proposal], *, target: StackTarget, file: str, app
     catalog = target.catalog_path.name
     new = [proposal for proposal in proposals if proposal.is_new]
     mode = "applying" if apply else "dry run; --apply writes the entries and puts the values"
-    lines = [f"{file} -> {catalog}, stack {target.stack} ({settings.secret_path}*): {mode}", ""]
+    lines = [f"{file} -> {catalog}, stack {target.stack} ({target.inputs.names.secret_path}*): {mode}", ""]
     if new:
         lines.append(f"New entries under secrets: in {catalog}:")
         for proposal in new:
@@ -455,7 +443,7 @@ def _next_steps(proposals: Sequence[Proposal], *, target: StackTarget) -> list[s
     if external:
         lines += ["", "External values, put with PutSecretValue by --apply once the secret exists:"]
         lines += [
-            f"  {p.variable.name} -> {naming.secret_full_name(settings, p.secret_name)}"
+            f"  {p.variable.name} -> {target.inputs.names.secret_full_name(p.secret_name)}"
             for p in external
         ]
     lines += [
@@ -541,7 +529,7 @@ def put_external_values(proposals: Sequence[Proposal], *, target: StackTarget) -
     failed = 0
     print("\nExternal values:")
     for proposal in external:
-        secret_id = naming.secret_full_name(target.inputs.settings, proposal.secret_name)
+        secret_id = target.inputs.names.secret_full_name(proposal.secret_name)
         try:
             outcome = _put_value(client, secret_id, proposal.variable, stack=target.stack)
         except ClientError as exc:

@@ -6,26 +6,24 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from components.catalog import Catalog, read_catalog, split_reference
-from components.exceptions import InputError
-from components.inputs import StackInputs, load_inputs
-from components.naming import secret_full_name
-from components.problems import problem
-from components.settings import NAMESPACE, PLAN_ACCOUNT_ID
+from design.stack_inputs import Mode, StackInputs, load_stack_inputs
+from inputs.catalog import Catalog, split_reference
+from inputs.exceptions import InputError
+from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
+from inputs.stackfile import read_stack_file
 from secretsctl.access import access_report, render_matrix
 from secretsctl.check import findings
 from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate, render_estimate
 from secretsctl.engine import run_program
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_OK, report_problems
 from secretsctl.mocks import PlanMocks
-from secretsctl.stackfile import StackFile, read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "app-secrets"
-PLACEHOLDER = "placeholder-value-for-review"
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -68,10 +66,7 @@ def run(args: argparse.Namespace) -> int:
             api_calls_per_secret=args.api_calls_per_secret,
         )
     except InputError as exc:
-        print("invalid input:", file=sys.stderr)
-        for line in exc.problems:
-            print(f"  {line}", file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s); nothing was planned.", file=sys.stderr)
+        report_problems("plan", exc.problems, outcome="planned")
         return EXIT_BAD_INPUT
     text = json.dumps(plan, indent=2) + "\n" if args.format == "json" else render_table(plan)
     if args.out:
@@ -102,34 +97,26 @@ def build_plan(
     `secret_values` supplies decrypted `config:` values (tests plant sentinels through it).
     """
     stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
-    config, secret_keys = stack_file.project_config()
-    config.update(secret_values or {})
-    secret_keys |= set(secret_values or {})
-    catalog_path = catalog_path or project_dir / config.get("catalog", "catalog.yaml")
-    problems = _fill_unreadable(
+    file_config = stack_file.stack_config()
+    config = replace(
+        file_config,
+        values={**file_config.values, **(secret_values or {})},
+        secret_keys=file_config.secret_keys | set(secret_values or {}),
+    )
+    catalog_path = catalog_path or project_dir / config.values.get("catalog", "catalog.yaml")
+    inputs, values, secret_keys = load_stack_inputs(
         config,
-        secret_keys,
         stack=stack,
-        stack_file=stack_file,
+        mode=Mode.PLAN,
+        project_dir=project_dir,
         catalog_path=catalog_path,
         placeholders=placeholders,
     )
-    if not stack_file.region:
-        problems.append(problem(stack_file.path.name, "aws:region", "is required (e.g. us-east-1)"))
-    inputs = load_inputs(
-        project_dir=project_dir,
-        stack=stack,
-        stack_file=stack_file.path.name,
-        config=config,
-        secret_keys=secret_keys,
-        catalog_path=catalog_path,
-        earlier_problems=problems,
-    )
     account = inputs.settings.account_id or PLAN_ACCOUNT_ID
-    region = stack_file.region or ""
+    region = inputs.region or ""
     engine_config = {
         **stack_file.config,
-        **{f"{NAMESPACE}:{key}": value for key, value in config.items()},
+        **{f"{NAMESPACE}:{key}": value for key, value in values.items()},
     }
     engine_config[f"{NAMESPACE}:catalog"] = str(catalog_path)
     result = run_program(
@@ -156,39 +143,6 @@ def build_plan(
     return plan
 
 
-def _fill_unreadable(
-    config: dict[str, str],
-    secret_keys: set[str],
-    *,
-    stack: str,
-    stack_file: StackFile,
-    catalog_path: Path,
-    placeholders: bool,
-) -> list[str]:
-    """Offline, `secure:` values cannot be decrypted: placeholders, or a problem each."""
-    catalog, _ = read_catalog(catalog_path)  # load_inputs reports the catalog's problems
-    environment = config.get("environment", stack)
-    needed = catalog.secrets_in(environment)
-    problems = []
-    for key, secret_name, _ in catalog.config_uses():
-        if secret_name not in needed or key in config:
-            continue
-        if placeholders:
-            config[key] = PLACEHOLDER
-            secret_keys.add(key)
-        elif key in secret_keys:
-            config[key] = PLACEHOLDER
-            problems.append(
-                problem(
-                    stack_file.path.name,
-                    f"{NAMESPACE}:{key}",
-                    "is encrypted (secure:) and cannot be decrypted offline; "
-                    "pass --placeholders to plan with a placeholder",
-                )
-            )
-    return problems
-
-
 def secret_summary(inputs: StackInputs) -> list[dict[str, Any]]:
     """Each secret of the stack with its source, rotation and consumers (for people, not tools)."""
     consumers = _consumers(inputs.catalog, inputs.settings.environment)
@@ -205,7 +159,7 @@ def secret_summary(inputs: StackInputs) -> list[dict[str, Any]]:
         summary.append(
             {
                 "name": name,
-                "secretName": secret_full_name(inputs.settings, name),
+                "secretName": inputs.names.secret_full_name(name),
                 "source": spec.source,
                 "rotation": rotation,
                 "consumers": consumers.get(name, []),

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from components.catalog import SecretSpec
+from inputs.catalog import SecretSpec
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS, version_with_stage
+from secretsctl.errors import CommandError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from secretsctl.operations import (
-    EXIT_AWS_FAILURE,
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    OperationError,
     aws_errors,
     load_stack,
     run_operation,
@@ -75,10 +72,10 @@ def rollback(args: argparse.Namespace) -> int:
         current, previous = _current_and_previous(name, versions)
         pending = version_with_stage(versions, AWSPENDING)
         if pending is not None and pending != current and not args.cancel_pending:
-            raise OperationError(
+            raise CommandError(
                 f"{name}: version {pending} is AWSPENDING, a rotation has not finished; "
                 "wait for it, or pass --cancel-pending to drop it and roll back",
-                status=EXIT_AWS_FAILURE,
+                status=EXIT_FAILED,
             )
         if pending is not None:
             client.update_secret_version_stage(
@@ -104,14 +101,14 @@ def rollback(args: argparse.Namespace) -> int:
 
 def _check_can_roll_back(args: argparse.Namespace, spec: SecretSpec, *, catalog_file: str) -> None:
     if spec.rotation is None and not spec.external:
-        raise OperationError(
+        raise CommandError(
             f"{args.secret}: its value comes from the stack ({spec.source} in {catalog_file}), "
             "not from a rotation: change it there and run pulumi up",
             status=EXIT_BAD_INPUT,
         )
     single_user = spec.rotation is not None and spec.rotation.strategy == "postgres-single-user"
     if single_user and not args.force:
-        raise OperationError(
+        raise CommandError(
             f"{args.secret}: postgres-single-user rotation changed the database password, "
             "so AWSPREVIOUS no longer logs in; rotate again instead, or pass --force",
             status=EXIT_BAD_INPUT,
@@ -123,8 +120,8 @@ def _current_and_previous(name: str, versions: dict[str, list[str]]) -> tuple[st
     previous = version_with_stage(versions, AWSPREVIOUS)
     if current is None or previous is None:
         missing = AWSPREVIOUS if previous is None else AWSCURRENT
-        raise OperationError(
+        raise CommandError(
             f"{name}: no version is {missing}, nothing to roll back to",
-            status=EXIT_AWS_FAILURE,
+            status=EXIT_FAILED,
         )
     return current, previous

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from secretsctl.errors import CommandError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from secretsctl.operations import (
-    EXIT_AWS_FAILURE,
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    OperationError,
     aws_errors,
     load_stack,
     run_operation,
@@ -42,7 +39,7 @@ def rotate(args: argparse.Namespace) -> int:
     target = load_stack(args)
     spec = secret_spec(target, args.secret)
     if spec.rotation is None:
-        raise OperationError(
+        raise CommandError(
             f"{args.secret}: has no rotation block in {target.catalog_path.name}; add one "
             "(e.g. rotation: {every_days: 30, strategy: token}) and run pulumi up first",
             status=EXIT_BAD_INPUT,
@@ -52,10 +49,10 @@ def rotate(args: argparse.Namespace) -> int:
     with aws_errors(name):
         # Without a rotation configured, RotateSecret has no function to call.
         if not client.describe_secret(SecretId=name).get("RotationEnabled", False):
-            raise OperationError(
+            raise CommandError(
                 f"{name}: rotation is not enabled in AWS; run pulumi up for stack "
                 f"{target.stack} to configure it",
-                status=EXIT_AWS_FAILURE,
+                status=EXIT_FAILED,
             )
         version_id = client.rotate_secret(SecretId=name)["VersionId"]
     print(

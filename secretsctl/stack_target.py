@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from components.catalog import read_catalog
-from components.exceptions import InputError
-from components.inputs import StackInputs, load_inputs
-from components.problems import problem
-from secretsctl.stackfile import read_stack_file
+from design.stack_inputs import Mode, StackInputs, load_stack_inputs
+from inputs.stackfile import read_stack_file
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-UNREAD = "value-not-read"
-"""Stands in for every `config:` value: these commands never need a value from the stack."""
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,9 +32,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
 class StackTarget:
     stack: str
     inputs: StackInputs
-    region: str
     catalog_path: Path
     endpoint_url: str | None = None
+
+    @property
+    def region(self) -> str:
+        assert self.inputs.region is not None  # OPERATE mode requires it
+        return self.inputs.region
 
     def client(self, service: str) -> Any:
         """A boto3 client of the stack's region (credentials from the usual chain)."""
@@ -56,41 +54,28 @@ def load_target(
     catalog_path: Path | None = None,
     stack_path: Path | None = None,
 ) -> StackTarget:
-    """The stack's validated catalog and settings; raises InputError with every problem."""
-    stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
-    config, secret_keys = stack_file.project_config()
-    catalog_path = catalog_path or project_dir / str(config.get("catalog", "catalog.yaml"))
-    catalog, _ = read_catalog(catalog_path)  # load_inputs reports its problems
-    for key, _, _ in catalog.config_uses():
-        config.setdefault(key, UNREAD)
-        secret_keys.add(key)
-    problems = []
-    region = region or stack_file.region
-    if not region:
-        problems.append(
-            problem(stack_file.path.name, "aws:region", "is required (or pass --region)")
-        )
-    inputs = load_inputs(
+    """The stack's validated catalog and settings, no value read; InputError with every problem."""
+    config = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml").stack_config()
+    catalog_path = catalog_path or project_dir / str(config.values.get("catalog", "catalog.yaml"))
+    inputs, _, _ = load_stack_inputs(
+        config,
+        stack=stack,
+        mode=Mode.OPERATE,
         project_dir=project_dir,
-        stack=stack,
-        stack_file=stack_file.path.name,
-        config=config,
-        secret_keys=secret_keys,
         catalog_path=catalog_path,
-        earlier_problems=problems,
-    )
-    assert region is not None
-    return StackTarget(
-        stack=stack,
-        inputs=inputs,
         region=region,
-        catalog_path=catalog_path,
-        endpoint_url=endpoint_url,
+    )
+    return StackTarget(
+        stack=stack, inputs=inputs, catalog_path=catalog_path, endpoint_url=endpoint_url
     )
 
 
-def report_input_error(command: str, exc: InputError) -> None:
-    """Every problem on its own line, on stderr, without a traceback."""
-    print(f"secretsctl {command}: invalid input:", file=sys.stderr)
-    for line in exc.problems:
-        print(f"  {line}", file=sys.stderr)
+def target_from_args(args: argparse.Namespace) -> StackTarget:
+    """load_target with the arguments add_stack_arguments declared."""
+    return load_target(
+        stack=args.stack,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        catalog_path=args.catalog,
+        stack_path=args.stack_file,
+    )

@@ -10,10 +10,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS
+from secretsctl.errors import CommandError, EXIT_FAILED, EXIT_OK
 from secretsctl.operations import (
-    EXIT_AWS_FAILURE,
-    EXIT_OK,
-    OperationError,
     aws_errors,
     load_stack,
     run_operation,
@@ -64,7 +62,7 @@ def status(args: argparse.Namespace) -> int:
     sys.stdout.write(
         json.dumps(report, indent=2) + "\n" if args.format == "json" else table(report)
     )
-    return EXIT_AWS_FAILURE if any(row["error"] for row in rows) else EXIT_OK
+    return EXIT_FAILED if any(row["error"] for row in rows) else EXIT_OK
 
 
 def secret_status(client: BaseClient, target: StackTarget, name: str) -> dict[str, Any]:
@@ -85,7 +83,7 @@ def secret_status(client: BaseClient, target: StackTarget, name: str) -> dict[st
         with aws_errors(full_name):
             metadata = client.describe_secret(SecretId=full_name)
             versions = _versions(client, full_name)
-    except OperationError as exc:
+    except CommandError as exc:
         row["error"] = str(exc)
         return row
     row.update(

@@ -13,21 +13,16 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components import naming
-from components.catalog import RotationSpec, SecretSpec
-from components.exceptions import InputError
-from components.grants import Account, secret_resource_policy
+from inputs.catalog import RotationSpec, SecretSpec
+from inputs.exceptions import InputError
+from design.arns import Account
+from design.iam import secret_resource_policy
 from policies.exceptions import ScheduleError
 from policies.schedules import longest_gap
-from secretsctl.stack_target import (
-    StackTarget,
-    add_stack_arguments,
-    load_target,
-    report_input_error,
-)
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_problems
+from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
 
 OK, WARNING, FAILURE = "ok", "warning", "failure"
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 STACK_WIDE = "-"
 """The SECRET column of a finding about the stack rather than one secret."""
 AWSCURRENT = "AWSCURRENT"
@@ -68,15 +63,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        target = load_target(
-            stack=args.stack,
-            region=args.region,
-            endpoint_url=args.endpoint_url,
-            catalog_path=args.catalog,
-            stack_path=args.stack_file,
-        )
+        target = target_from_args(args)
     except InputError as exc:
-        report_input_error("verify", exc)
+        report_problems("verify", exc.problems)
         return EXIT_BAD_INPUT
     try:
         findings = verify(
@@ -97,10 +86,9 @@ def run(args: argparse.Namespace) -> int:
 
 def verify(target: StackTarget, *, secretsmanager: Any, kms: Any, now: datetime) -> list[Finding]:
     """Every check of every declared secret, then the stack-wide ones."""
-    settings = target.inputs.settings
-    findings, expected_key = _expected_key(kms, naming.key_alias(settings))
-    deployed = _deployed(secretsmanager, settings.secret_path)
-    declared = {naming.secret_full_name(settings, name): name for name in target.inputs.secrets}
+    findings, expected_key = _expected_key(kms, target.inputs.names.key_alias)
+    deployed = _deployed(secretsmanager, target.inputs.names.secret_path)
+    declared = {target.inputs.names.secret_full_name(name): name for name in target.inputs.secrets}
     for full_name, name in declared.items():
         spec = target.inputs.secrets[name]
         entry = deployed.get(full_name)
@@ -108,7 +96,7 @@ def verify(target: StackTarget, *, secretsmanager: Any, kms: Any, now: datetime)
             name,
             spec,
             entry,
-            expected_tags=naming.secret_tags(settings, spec),
+            expected_tags=target.inputs.secret_tags(spec),
             expected_key=expected_key,
             secretsmanager=secretsmanager,
             now=now,
@@ -399,7 +387,7 @@ def report(target: StackTarget, findings: list[Finding]) -> dict[str, Any]:
         "stack": target.stack,
         "environment": settings.environment,
         "region": target.region,
-        "secretPath": settings.secret_path,
+        "secretPath": target.inputs.names.secret_path,
         "passed": counts[FAILURE] == 0,
         "summary": {"ok": counts[OK], "warnings": counts[WARNING], "failures": counts[FAILURE]},
         "findings": [asdict(finding) for finding in findings],
@@ -413,7 +401,7 @@ def render_table(target: StackTarget, findings: list[Finding]) -> str:
     widths = [max(len(row[index]) for row in rows) for index in range(3)]
     lines = [
         f"Stack {target.stack} (environment {settings.environment}), region {target.region}: "
-        f"the secrets under {settings.secret_path}",
+        f"the secrets under {target.inputs.names.secret_path}",
         "",
     ]
     for row in rows:

@@ -24,7 +24,7 @@ from components.alerting import (
     topic_policy,
     trail_bucket_policy,
 )
-from components.event_patterns import matches, validate_pattern
+from aws_model.event_patterns import matches, validate_pattern
 from components.grants import Account
 from tests.conftest import records_of
 

@@ -16,7 +16,7 @@ from components.break_glass import (
     break_glass_trust,
     break_glass_use_pattern,
 )
-from components.event_patterns import matches, validate_pattern
+from aws_model.event_patterns import matches, validate_pattern
 from components.grants import Account
 from policies import evaluate, resources_from_plan
 from tests.conftest import records_of

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pytest
 
-from components.catalog import SecretSpec
+from inputs.catalog import SecretSpec
 from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from tests.conftest import raw_state, records_of
 

@@ -7,7 +7,7 @@ import json
 import pulumi
 
 from components.account import AwsAccount
-from components.catalog import ServiceSpec, TaskSpec
+from inputs.catalog import ServiceSpec, TaskSpec
 from components.services import (
     ServiceAccess,
     ServiceAccessArgs,

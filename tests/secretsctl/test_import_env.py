@@ -7,8 +7,8 @@ import logging
 import pytest
 import yaml
 
-from components.catalog import Catalog, load_catalog
-from components.exceptions import InputError
+from inputs.catalog import Catalog, load_catalog
+from inputs.exceptions import InputError
 from secretsctl.__main__ import main
 from secretsctl.import_env import (
     CONFIG,

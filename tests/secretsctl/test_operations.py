@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ProfileNotFound
 
 from secretsctl.operations import (
-    OperationError,
+    CommandError,
     aws_errors,
     load_stack,
     run_operation,
@@ -43,7 +43,7 @@ def test_loads_the_environments_secrets_and_the_stack_files_region(tmp_path):
 def test_rejects_a_secret_of_another_environment(tmp_path):
     target = load_stack(stack_args(tmp_path))
 
-    with pytest.raises(OperationError) as caught:
+    with pytest.raises(CommandError) as caught:
         secret_spec(target, "prod-only")
 
     assert caught.value.status == 2
@@ -58,7 +58,7 @@ def test_rejects_every_problem_of_catalog_and_stack_in_one_line(tmp_path):
     broken = {**CATALOG, "secrets": {**CATALOG["secrets"], "bad": {"description": "x"}}}
     write_stack(tmp_path, prefix="Bad_Prefix", catalog=broken)
 
-    with pytest.raises(OperationError) as caught:
+    with pytest.raises(CommandError) as caught:
         load_stack(args)
 
     assert caught.value.status == 2
@@ -69,7 +69,7 @@ def test_rejects_every_problem_of_catalog_and_stack_in_one_line(tmp_path):
 
 
 def test_rejects_a_missing_stack_file(tmp_path):
-    with pytest.raises(OperationError) as caught:
+    with pytest.raises(CommandError) as caught:
         load_stack(stack_args(tmp_path, stack_file=tmp_path / "Pulumi.nope.yaml"))
 
     assert caught.value.status == 2
@@ -81,7 +81,7 @@ def test_aws_errors_name_the_secret_and_the_code():
         {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "DescribeSecret"
     )
 
-    with pytest.raises(OperationError) as caught, aws_errors("acme/dev/db"):
+    with pytest.raises(CommandError) as caught, aws_errors("acme/dev/db"):
         raise error
 
     assert caught.value.status == 1
@@ -91,7 +91,7 @@ def test_aws_errors_name_the_secret_and_the_code():
 @pytest.mark.parametrize(
     ("failure", "status", "message"),
     [
-        (OperationError("db: refused", status=2), 2, "secretsctl rotate: db: refused\n"),
+        (CommandError("db: refused", status=2), 2, "secretsctl rotate: db: refused\n"),
         (
             ProfileNotFound(profile="nope"),
             2,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.catalog import RotationSpec
+from inputs.catalog import RotationSpec
 from secretsctl.__main__ import main
 from secretsctl.stack_target import StackTarget
 from secretsctl.verify import (

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 
 from components.account import AwsAccount
-from components.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
+from inputs.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
 from components.lambda_package import LambdaPackage
 from components.rotation import (
     Rotation,

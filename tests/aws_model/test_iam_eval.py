@@ -1,4 +1,4 @@
-"""Tests for secretsctl.iam_eval: the policy evaluator behind the access report."""
+"""Tests for aws_model.iam_eval: the policy evaluator behind the access report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import parliament
 import pytest
 
-from secretsctl.iam_eval import (
+from aws_model.iam_eval import (
     SECRET_RESOURCE_ACTIONS,
     SECRETSMANAGER_ACTIONS,
     STAR_RESOURCE_ACTIONS,

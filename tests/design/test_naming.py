@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.catalog import SecretSpec
+from inputs.catalog import SecretSpec
 from components.naming import (
     key_alias,
     resource_prefix,
@@ -10,7 +10,7 @@ from components.naming import (
     secret_tags,
     standard_tags,
 )
-from components.settings import parse_settings
+from inputs.stack_settings import parse_settings
 
 
 def settings(**values):

@@ -6,7 +6,7 @@ import pytest
 
 from components.ci import StackScope, ci_deploy_policy, ci_preview_policy, github_subjects
 from components.grants import INLINE_LIMIT, Account, compact
-from secretsctl.iam_eval import Decision, Request, evaluate
+from aws_model.iam_eval import Decision, Request, evaluate
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 BOUNDARY = "arn:aws:iam::123456789012:policy/app-secrets-boundary/acme-prod-workload-boundary"

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from components.event_patterns import EventPatternError, matches, validate_pattern
+from aws_model.event_patterns import EventPatternError, matches, validate_pattern
 
 # The sample event of the EventBridge user guide and aws/event-ruler's README.
 EC2_EVENT = {

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from components.exceptions import InputError
-from components.problems import from_validation_error, join_path, problem
-from components.validators import between, matches, valid_tags
+from inputs.exceptions import InputError
+from inputs.problems import from_validation_error, join_path, problem
+from inputs.validators import between, matches, valid_tags
 
 SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,256}$")
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")

@@ -19,7 +19,7 @@ from components.grants import (
     secret_resource_policy,
     workload_boundary,
 )
-from secretsctl.iam_eval import Decision, Request, evaluate
+from aws_model.iam_eval import Decision, Request, evaluate
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from components.exceptions import InputError
-from components.problems import problem
-from components.settings import NAMESPACE
+from inputs.exceptions import InputError
+from inputs.problems import problem
+from inputs.stack_settings import NAMESPACE
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """One stack's `app-secrets:` keys as the program receives them, from the engine or a file."""
+
+    file: str
+    """`Pulumi.<stack>.yaml`: what every problem names."""
+    values: Mapping[str, str]
+    """Key without the namespace -> value, as the engine passes it (structured ones as JSON)."""
+    secret_keys: frozenset[str]
+    """The keys that are Pulumi secrets (`secure:` in the file), whether their value is here
+    (decrypted by the engine) or not (offline)."""
+    region: str | None = None
+    """The stack's `aws:region`; None when unset."""
 
 
 @dataclass(frozen=True)
@@ -26,12 +42,17 @@ class StackFile:
     def region(self) -> str | None:
         return self.config.get("aws:region")
 
-    def project_config(self) -> tuple[dict[str, str], set[str]]:
+    def stack_config(self) -> StackConfig:
         """The `app-secrets:` keys without the namespace, and which of them are `secure:`."""
         prefix = f"{NAMESPACE}:"
-        config = {k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)}
-        secret_keys = {k.removeprefix(prefix) for k in self.secret_keys if k.startswith(prefix)}
-        return config, secret_keys
+        return StackConfig(
+            file=self.path.name,
+            values={k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)},
+            secret_keys=frozenset(
+                k.removeprefix(prefix) for k in self.secret_keys if k.startswith(prefix)
+            ),
+            region=self.region,
+        )
 
 
 def engine_string(value: Any) -> str:

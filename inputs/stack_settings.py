@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from components.catalog import ENVIRONMENT_NAME, Catalog
-from components.exceptions import InputError
-from components.problems import from_validation_error, problem
-from components.validators import at_most, each_matches, matches, valid_tags
+from inputs.catalog import ENVIRONMENT_NAME, Catalog
+from inputs.exceptions import InputError
+from inputs.problems import from_validation_error, problem
+from inputs.validators import at_most, each_matches, matches, valid_tags
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
@@ -182,9 +182,9 @@ class StackSettings(BaseModel):
         return self.is_production if self.protect is None else self.protect
 
     @property
-    def secret_path(self) -> str:
-        """Every secret of the stack is named under this path."""
-        return f"{self.prefix}/{self.environment}/"
+    def key_deletion_window_days(self) -> int:
+        """KMS keys wait 7-30 days before deletion: the recovery window, but at least 7."""
+        return max(7, self.recovery_window_days)
 
 
 SETTING_KEYS = tuple(field.alias or name for name, field in StackSettings.model_fields.items())

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.catalog import load_catalog, parse_catalog, split_reference
-from components.exceptions import InputError
+from inputs.catalog import load_catalog, parse_catalog, split_reference
+from inputs.exceptions import InputError
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

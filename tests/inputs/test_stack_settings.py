@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.exceptions import InputError
-from components.settings import parse_settings
+from inputs.exceptions import InputError
+from inputs.stack_settings import parse_settings
 
 
 def settings_problems(values: dict, *, stack: str = "dev", config_keys=()) -> list[str]:

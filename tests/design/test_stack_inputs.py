@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components.exceptions import InputError
+from inputs.exceptions import InputError
 from components.inputs import load_inputs
 
 SENTINEL = "SENTINEL-7f3a-do-not-print"

@@ -1,0 +1,230 @@
+"""Declares one stack from its validated inputs: every component, wired, and the stack outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.account import AwsAccount, current_account
+from components.alerting import Alerting, AlertingArgs, AlertRule
+from components.boundary import WorkloadBoundary, WorkloadBoundaryArgs
+from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
+from components.ci_roles import CiRoles, CiRolesArgs
+from components.kms import SecretsKey, SecretsKeyArgs
+from components.lambda_package import rotation_package
+from components.runtime import secret_config_values
+from components.secret_rotation import Rotation, RotationArgs
+from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
+from components.services import ServiceAccess, ServiceAccessArgs
+from design.break_glass import ALERT_KIND
+from design.iam import compact, secret_resource_policy
+from design.rotation import rotated_secrets
+from design.stack_inputs import StackInputs
+
+Outputs = dict[str, Any]
+
+
+def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
+    """Everything the stack deploys; returns the stack outputs by name (README: Stack outputs).
+
+    Resource names and parents here fix every URN: a rename needs `aliases`, or `pulumi up`
+    replaces the resource.
+    """
+    settings, names = inputs.settings, inputs.names
+    account = current_account()
+    tags = names.standard_tags(settings.tags)
+    key = SecretsKey(
+        "secrets",
+        SecretsKeyArgs(
+            alias=names.key_alias,
+            account=account,
+            deletion_window_days=settings.key_deletion_window_days,
+            protect=settings.protected,
+            tags=tags,
+        ),
+    )
+    store = _secret_store(inputs, key_arn=key.arn, account=account)
+    boundary = WorkloadBoundary(
+        "workload-boundary",
+        WorkloadBoundaryArgs(names=names, account=account, key_arn=key.arn, tags=tags),
+    )
+    common = {"account": account, "key_arn": key.arn, "tags": tags}
+    outputs: Outputs = {
+        "environment": settings.environment,
+        "secretPathPrefix": names.secret_path,
+        "kmsKeyArn": key.arn,
+        "kmsKeyAlias": key.alias_name,
+        "secretArns": store.arns,
+        "secretNames": store.names,
+        "externalSecretArns": {
+            name: store.arns[name] for name, spec in inputs.secrets.items() if spec.external
+        },
+        "boundaryPolicyArn": boundary.arn,
+        **_services(inputs, store=store, boundary_arn=boundary.arn, **common),
+        **_rotation(inputs, project_dir, store=store, boundary_arn=boundary.arn, **common),
+        **_ci_roles(inputs, boundary_arn=boundary.arn, **common),
+    }
+    alert_rules: dict[str, AlertRule] = {}
+    outputs |= _break_glass(inputs, alert_rules, **common)
+    outputs |= _alerting(inputs, alert_rules, account=account, tags=tags)
+    return outputs
+
+
+def _secret_store(
+    inputs: StackInputs, *, key_arn: pulumi.Output[str], account: AwsAccount
+) -> SecretStore:
+    settings, names = inputs.settings, inputs.names
+    return SecretStore(
+        "secrets",
+        SecretStoreArgs(
+            secrets={
+                name: SecretEntry(
+                    full_name=names.secret_full_name(name),
+                    spec=spec,
+                    tags=inputs.secret_tags(spec),
+                )
+                for name, spec in inputs.secrets.items()
+            },
+            kms_key_arn=key_arn,
+            recovery_window_days=settings.recovery_window_days,
+            config_values=secret_config_values(inputs),
+            protect=settings.protected,
+            resource_policy=account.resolved().apply(
+                lambda resolved: compact(secret_resource_policy(resolved))
+            ),
+        ),
+    )
+
+
+def _services(
+    inputs: StackInputs, *, store: SecretStore, boundary_arn: pulumi.Output[str], **common: Any
+) -> Outputs:
+    services = {
+        name: ServiceAccess(
+            name,
+            ServiceAccessArgs(
+                service=name,
+                names=inputs.names,
+                secret_arns=store.arns,
+                boundary_arn=boundary_arn,
+                env=spec.env,
+                runtime_read=spec.runtime_read,
+                task_image=spec.task.image if spec.task else None,
+                task_cpu=spec.task.cpu if spec.task else 256,
+                task_memory=spec.task.memory if spec.task else 512,
+                task_environment=spec.task.environment if spec.task else {},
+                log_retention_days=inputs.settings.log_retention_days,
+                **common,
+            ),
+        )
+        for name, spec in inputs.services.items()
+    }
+    return {
+        "executionRoleArns": {name: access.execution_role_arn for name, access in services.items()},
+        "taskRoleArns": {name: access.task_role_arn for name, access in services.items()},
+        "containerSecrets": {name: access.container_secrets for name, access in services.items()},
+        "taskDefinitionArns": {
+            name: access.task_definition_arn
+            for name, access in services.items()
+            if access.task_definition_arn
+        },
+    }
+
+
+def _rotation(
+    inputs: StackInputs,
+    project_dir: Path,
+    *,
+    store: SecretStore,
+    boundary_arn: pulumi.Output[str],
+    **common: Any,
+) -> Outputs:
+    rotated = rotated_secrets(inputs.secrets)
+    if not rotated:
+        return {}
+    settings = inputs.settings
+    rotation = Rotation(
+        "rotation",
+        RotationArgs(
+            names=inputs.names,
+            rotated=rotated,
+            secret_arns=store.arns,
+            first_values=store.versions,
+            package=rotation_package(project_dir),
+            subnet_ids=settings.rotation_subnet_ids,
+            security_group_ids=settings.rotation_security_group_ids,
+            boundary_arn=boundary_arn,
+            log_retention_days=settings.log_retention_days,
+            **common,
+        ),
+    )
+    return {"rotationRoleArn": rotation.role_arn, "rotationFunctionArns": rotation.function_arns}
+
+
+def _ci_roles(inputs: StackInputs, *, boundary_arn: pulumi.Output[str], **common: Any) -> Outputs:
+    settings = inputs.settings
+    if not settings.github_repository:
+        return {}
+    ci = CiRoles(
+        "ci",
+        CiRolesArgs(
+            names=inputs.names,
+            repository=settings.github_repository,
+            boundary_arn=boundary_arn,
+            production=settings.is_production,
+            deploy_branch=settings.github_deploy_branch,
+            deploy_environment=settings.github_deploy_environment,
+            oidc_provider_arn=settings.github_oidc_provider_arn,
+            **common,
+        ),
+    )
+    return {
+        "ciPreviewRoleArn": ci.preview_role_arn,
+        "ciDeployRoleArn": ci.deploy_role_arn,
+        "githubOidcProviderArn": ci.oidc_provider_arn,
+    }
+
+
+def _break_glass(inputs: StackInputs, alert_rules: dict[str, AlertRule], **common: Any) -> Outputs:
+    """The emergency role, outside the paths ci-deploy manages; its use feeds `alert_rules`."""
+    principals = inputs.settings.break_glass_principals
+    if not principals:
+        return {}
+    role = BreakGlassRole(
+        "break-glass",
+        BreakGlassRoleArgs(names=inputs.names, principals=principals, **common),
+    )
+    alert_rules[ALERT_KIND] = role.alert_rule
+    return {"breakGlassRoleArn": role.arn}
+
+
+def _alerting(
+    inputs: StackInputs,
+    alert_rules: dict[str, AlertRule],
+    *,
+    account: AwsAccount,
+    tags: dict[str, str],
+) -> Outputs:
+    settings = inputs.settings
+    if not settings.alerting:
+        return {}
+    alerting = Alerting(
+        "alerts",
+        AlertingArgs(
+            names=inputs.names,
+            account=account,
+            emails=settings.alert_emails,
+            https_endpoints=settings.alert_https_endpoints,
+            extra_rules=alert_rules,
+            create_trail=settings.create_trail,
+            key_deletion_window_days=settings.key_deletion_window_days,
+            protect=settings.protected,
+            tags=tags,
+        ),
+    )
+    outputs = {"alertTopicArn": alerting.topic_arn, "alertRuleArns": alerting.rule_arns}
+    if alerting.trail_arn is not None:
+        outputs["trailArn"] = alerting.trail_arn
+    return outputs

@@ -1,0 +1,74 @@
+"""The stack key's policy: the account administers the key and uses it only through Secrets Manager."""
+
+from __future__ import annotations
+
+from design.arns import Account, secrets_manager_service
+from design.iam import document
+
+KEY_ADMIN_ACTIONS = (
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+)
+"""Everything but cryptography: the account manages the key, it cannot decrypt with it directly."""
+
+KEY_USE_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+
+
+def key_policy(account: Account) -> dict:
+    """The account administers the key; its principals may use it only via Secrets Manager.
+
+    Both statements name the account root, which delegates to IAM: a principal still needs an
+    IAM policy that grants the action on this key.
+    """
+    return document(
+        [
+            {
+                "Sid": "AccountAdministersKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": account.root},
+                "Action": list(KEY_ADMIN_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "UseOnlyThroughSecretsManager",
+                "Effect": "Allow",
+                "Principal": {"AWS": account.root},
+                "Action": list(KEY_USE_ACTIONS),
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": secrets_manager_service(account.region),
+                        "kms:CallerAccount": account.account_id,
+                    }
+                },
+            },
+        ]
+    )

@@ -1,0 +1,278 @@
+"""The one input pipeline: stack config + catalog -> validated StackInputs, or every problem.
+
+Every door in uses it: the program under `pulumi up` (mode DEPLOY), `secretsctl plan` (PLAN)
+and the commands that operate a deployed stack without reading a value (OPERATE). They differ
+only in how they treat a `config:` value they do not have.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from design.arns import Account
+from design.exceptions import PolicyTooLargeError
+from design.grant_layout import role_layout
+from design.naming import ROLE_NAME_LIMIT, StackNames
+from design.rotation import rotation_statements
+from inputs.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog, split_reference
+from inputs.exceptions import InputError
+from inputs.problems import problem
+from inputs.stack_settings import (
+    NAMESPACE,
+    SETTING_KEYS,
+    StackSettings,
+    environment_problems,
+    parse_settings,
+)
+from inputs.stackfile import StackConfig
+
+PLACEHOLDER = "placeholder-value-for-review"
+"""Stands in for a value the offline plan cannot read, with --placeholders."""
+UNREAD = "value-not-read"
+"""Stands in for every `config:` value when operating: those commands never need a value."""
+
+
+class Mode(enum.Enum):
+    DEPLOY = "deploy"
+    """Under the engine: every value must be there, decrypted, and set as a secret."""
+    PLAN = "plan"
+    """Offline: `secure:` values cannot be decrypted; placeholders only when asked for."""
+    OPERATE = "operate"
+    """Against a deployed stack: no value is read at all."""
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    catalog: Catalog
+    settings: StackSettings
+    region: str | None = None
+    """The stack's `aws:region` (or the command's --region); None under the engine."""
+
+    @property
+    def names(self) -> StackNames:
+        return StackNames(prefix=self.settings.prefix, environment=self.settings.environment)
+
+    @property
+    def secrets(self) -> dict[str, SecretSpec]:
+        """The catalog's secrets that exist in this stack's environment."""
+        return self.catalog.secrets_in(self.settings.environment)
+
+    @property
+    def services(self) -> dict[str, ServiceSpec]:
+        return self.catalog.services_in(self.settings.environment)
+
+    def secret_tags(self, spec: SecretSpec) -> dict[str, str]:
+        """What a secret is tagged with: the stack's, its own, the identity tags, its rotation."""
+        return self.names.secret_tags(
+            self.settings.tags,
+            spec.tags,
+            rotation_strategy=spec.rotation.strategy if spec.rotation else None,
+        )
+
+
+def load_stack_inputs(
+    config: StackConfig,
+    *,
+    stack: str,
+    mode: Mode,
+    project_dir: Path,
+    catalog_path: Path | None = None,
+    region: str | None = None,
+    placeholders: bool = False,
+) -> tuple[StackInputs, dict[str, str], set[str]]:
+    """Validates everything one stack needs; raises InputError with every problem at once.
+
+    Returns the inputs and the `config:` values and secret keys as the mode filled them (the
+    plan hands them to the program it runs). `region` overrides the stack file's.
+    """
+    values, secret_keys = dict(config.values), set(config.secret_keys)
+    path = catalog_path or project_dir / str(values.get("catalog", "catalog.yaml"))
+    catalog, catalog_problems = read_catalog(path)
+    problems = _fill_values(
+        catalog,
+        values,
+        secret_keys,
+        environment=str(values.get("environment", stack)),
+        mode=mode,
+        placeholders=placeholders,
+        file=config.file,
+    )
+    region = region or config.region
+    if mode is not Mode.DEPLOY and not region:
+        allowed = "e.g. us-east-1" if mode is Mode.PLAN else "or pass --region"
+        problems.append(problem(config.file, "aws:region", f"is required ({allowed})"))
+    settings = _checked_settings(
+        catalog,
+        values,
+        secret_keys,
+        stack=stack,
+        file=config.file,
+        catalog_file=path.name,
+        problems=[*problems, *catalog_problems],
+        had_catalog_problems=bool(catalog_problems),
+    )
+    return StackInputs(catalog=catalog, settings=settings, region=region), values, secret_keys
+
+
+def _fill_values(
+    catalog: Catalog,
+    values: dict[str, Any],
+    secret_keys: set[str],
+    *,
+    environment: str,
+    mode: Mode,
+    placeholders: bool,
+    file: str,
+) -> list[str]:
+    """Stands in for the values the mode cannot have; a problem for each it must not fill."""
+    needed = catalog.secrets_in(environment)
+    problems = []
+    for key, secret_name, _ in catalog.config_uses():
+        if secret_name not in needed or key in values or mode is Mode.DEPLOY:
+            continue
+        if mode is Mode.OPERATE or placeholders:
+            values[key] = UNREAD if mode is Mode.OPERATE else PLACEHOLDER
+            secret_keys.add(key)
+        elif key in secret_keys:
+            values[key] = PLACEHOLDER
+            problems.append(
+                problem(
+                    file,
+                    f"{NAMESPACE}:{key}",
+                    "is encrypted (secure:) and cannot be decrypted offline; "
+                    "pass --placeholders to plan with a placeholder",
+                )
+            )
+    return problems
+
+
+def _checked_settings(
+    catalog: Catalog,
+    values: Mapping[str, Any],
+    secret_keys: set[str],
+    *,
+    stack: str,
+    file: str,
+    catalog_file: str,
+    problems: list[str],
+    had_catalog_problems: bool,
+) -> StackSettings:
+    value_keys = {key for key, _, _ in catalog.config_uses()}
+    if had_catalog_problems:  # keys named by invalid entries are unknown: do not call them unknown
+        value_keys |= {key for key in values if key not in SETTING_KEYS}
+    try:
+        settings: StackSettings | None = parse_settings(
+            values, stack=stack, file=file, config_keys=value_keys
+        )
+    except InputError as exc:
+        problems += exc.problems
+        settings = None
+    if settings is not None:
+        problems += environment_problems(settings, catalog, file=file)
+        problems += role_name_problems(catalog, settings, catalog_file=catalog_file)
+        problems += grant_size_problems(catalog, settings, catalog_file=catalog_file)
+    problems += value_problems(
+        catalog,
+        environment=settings.environment if settings else str(values.get("environment", stack)),
+        config=values,
+        secret_keys=secret_keys,
+        stack=stack,
+        stack_file=file,
+    )
+    if problems:
+        raise InputError(problems)
+    assert settings is not None
+    return settings
+
+
+def value_problems(
+    catalog: Catalog,
+    *,
+    environment: str,
+    config: Mapping[str, Any],
+    secret_keys: set[str],
+    stack: str,
+    stack_file: str,
+) -> list[str]:
+    """Every `config:` value the environment needs is set, and set as a secret. Never echoes one."""
+    problems = []
+    needed = catalog.secrets_in(environment)
+    reported = set()
+    for key, secret_name, named_by in catalog.config_uses():
+        if secret_name not in needed or key in reported:
+            continue
+        reported.add(key)
+        command = f"pulumi config set --secret {key} <value> --stack {stack}"
+        if key not in config:
+            problems.append(
+                problem(
+                    stack_file,
+                    f"{NAMESPACE}:{key}",
+                    f"is not set ({named_by} needs it); run: {command}",
+                )
+            )
+        elif key not in secret_keys:
+            problems.append(
+                problem(
+                    stack_file,
+                    f"{NAMESPACE}:{key}",
+                    f"is stored in plaintext ({named_by} needs a secret); run: {command}",
+                )
+            )
+    return problems
+
+
+def role_name_problems(
+    catalog: Catalog, settings: StackSettings, *, catalog_file: str
+) -> list[str]:
+    """IAM role names hold at most 64 characters; `{prefix}-{env}-{service}-exec` must fit."""
+    problems = []
+    names = StackNames(prefix=settings.prefix, environment=settings.environment)
+    for service in catalog.services_in(settings.environment):
+        name = names.service_role_name(service, "exec")
+        if len(name) > ROLE_NAME_LIMIT:
+            problems.append(
+                problem(
+                    catalog_file,
+                    f"services.{service}",
+                    f"role name {name!r} is {len(name)} characters; IAM allows {ROLE_NAME_LIMIT}: "
+                    "shorten the service name or the stack's prefix",
+                )
+            )
+    return problems
+
+
+def grant_size_problems(
+    catalog: Catalog, settings: StackSettings, *, catalog_file: str
+) -> list[str]:
+    """Each role's exact grants must fit IAM's limits; checked before anything is declared."""
+    secrets = catalog.secrets_in(settings.environment)
+    roles = []
+    for service_name, service in catalog.services_in(settings.environment).items():
+        env = {split_reference(reference)[0] for reference in service.env.values()}
+        roles.append((f"services.{service_name}.env", env, 1))
+        roles.append((f"services.{service_name}.runtime_read", set(service.runtime_read), 0))
+    rotated = {name for name, spec in secrets.items() if spec.rotation is not None}
+    # The master secrets' read-only policy takes one managed-policy slot of the rotation role.
+    masters = any(secrets[name].rotation.master for name in rotated)
+    roles.append(("rotation", rotated, 1 if masters else 0))
+    names = StackNames(prefix=settings.prefix, environment=settings.environment)
+    problems = []
+    for catalog_path, granted, aws_managed in roles:
+        full_names = [names.secret_full_name(name) for name in granted]
+        try:
+            role_layout(full_names, fixed=_any_fixed_statements, aws_managed=aws_managed)
+        except PolicyTooLargeError as exc:
+            problems.append(
+                problem(catalog_file, catalog_path, f"too many secrets for one IAM role: {exc}")
+            )
+    return problems
+
+
+def _any_fixed_statements(account: Account, key_arn: str) -> list[dict]:
+    """The largest fixed part any workload role has, for the size check."""
+    return rotation_statements(account, key_arn, log_group="/aws/lambda/" + "x" * 64, in_vpc=True)

@@ -1,0 +1,32 @@
+"""What every command's failure looks like: exit codes and the one problem printer."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+"""A check failed, or AWS failed or refused a call."""
+EXIT_BAD_INPUT = 2
+"""The catalog, the stack file, a flag or a file given was invalid; nothing was done."""
+
+
+class CommandError(Exception):
+    """Stops a command with one line for the operator and an exit status."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def report_problems(command: str, problems: Sequence[str], *, outcome: str = "done") -> None:
+    """Every problem on its own line, on stderr, without a traceback."""
+    print(f"secretsctl {command}: invalid input:", file=sys.stderr)
+    for line in problems:
+        print(f"  {line}", file=sys.stderr)
+    print(f"{len(problems)} problem(s); nothing was {outcome}.", file=sys.stderr)
+
+
+def fail(command: str, message: str) -> None:
+    print(f"secretsctl {command}: {message}", file=sys.stderr)
