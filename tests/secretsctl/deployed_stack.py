@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
-from components import naming
-from components.grants import Account, secret_resource_policy
+from design.arns import Account
+from design.iam import secret_resource_policy
 from secretsctl.stack_target import StackTarget, load_target
 from tests.rotation.rotation_service import REGION, aws_client
 
@@ -98,14 +98,13 @@ class DeployedStack:
     def deploy(self, values: dict[str, str]) -> None:
         """Key, alias and every secret of the environment; `values` by catalog name."""
         target = self.target()
-        settings = target.inputs.settings
         key_arn = self.kms.create_key(Description=f"{self.prefix} stack key")["KeyMetadata"]["Arn"]
-        self.kms.create_alias(AliasName=naming.key_alias(settings), TargetKeyId=key_arn)
+        self.kms.create_alias(AliasName=target.inputs.names.key_alias, TargetKeyId=key_arn)
         policy = json.dumps(
             secret_resource_policy(Account(partition="aws", region=REGION, account_id=ACCOUNT_ID))
         )
         for name, spec in target.inputs.secrets.items():
-            tags = naming.secret_tags(settings, spec)
+            tags = target.inputs.secret_tags(spec)
             request: dict[str, Any] = {
                 "Name": self.full_name(name),
                 "Description": spec.description,
