@@ -13,11 +13,16 @@ EXIT_BAD_INPUT = 2
 
 
 class CommandError(Exception):
-    """Stops a command with one line for the operator and an exit status."""
+    """Stops a command with one line for the operator (or its input problems) and a status."""
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.status = status
+        self.problems = list(problems)
+
+    @classmethod
+    def bad_input(cls, problems: Sequence[str]) -> CommandError:
+        return cls("invalid input", status=EXIT_BAD_INPUT, problems=problems)
 
 
 def report_problems(command: str, problems: Sequence[str], *, outcome: str = "done") -> None:
@@ -30,3 +35,12 @@ def report_problems(command: str, problems: Sequence[str], *, outcome: str = "do
 
 def fail(command: str, message: str) -> None:
     print(f"secretsctl {command}: {message}", file=sys.stderr)
+
+
+def report(command: str, error: CommandError) -> int:
+    """Prints the error the one way errors are printed; returns its exit status."""
+    if error.problems:
+        report_problems(command, error.problems)
+    else:
+        fail(command, str(error))
+    return error.status

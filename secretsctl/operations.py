@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
 
 from inputs.catalog import SecretSpec
 from inputs.exceptions import InputError
-from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError, fail
-from secretsctl.stack_target import StackTarget, target_from_args
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, CommandError, fail, report
+from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
-
 
 
 def load_stack(args: argparse.Namespace) -> StackTarget:
@@ -25,7 +24,50 @@ def load_stack(args: argparse.Namespace) -> StackTarget:
     try:
         return target_from_args(args)
     except InputError as exc:
-        raise CommandError("; ".join(exc.problems), status=EXIT_BAD_INPUT) from None
+        raise CommandError.bad_input(exc.problems) from None
+
+
+@dataclass(frozen=True)
+class OperatedSecret:
+    """The one secret a rotate or rollback acts on."""
+
+    target: StackTarget
+    spec: SecretSpec
+    name: str
+    """`{prefix}/{env}/{catalog name}`, the secret's name in Secrets Manager."""
+    client: BaseClient
+
+
+def operated_secret(args: argparse.Namespace) -> OperatedSecret:
+    """The stack and the catalog secret named by `args.secret`; CommandError otherwise."""
+    target = load_stack(args)
+    return OperatedSecret(
+        target=target,
+        spec=secret_spec(target, args.secret),
+        name=secret_name(target, args.secret),
+        client=secretsmanager_client(target),
+    )
+
+
+def add_operation(
+    subparsers: argparse._SubParsersAction,
+    command: str,
+    operation: Callable[[argparse.Namespace], int],
+    *,
+    help: str,
+    description: str,
+    takes_secret: bool = False,
+    formatter_class: type[argparse.HelpFormatter] = argparse.HelpFormatter,
+) -> argparse.ArgumentParser:
+    """A subcommand with the stack arguments, whose failures `run_operation` reports."""
+    parser = subparsers.add_parser(
+        command, help=help, description=description, formatter_class=formatter_class
+    )
+    if takes_secret:
+        parser.add_argument("secret", metavar="SECRET", help="the secret's catalog name")
+    add_stack_arguments(parser)
+    parser.set_defaults(func=lambda args: run_operation(command, args, operation))
+    return parser
 
 
 def secret_spec(target: StackTarget, name: str) -> SecretSpec:
@@ -72,12 +114,10 @@ def run_operation(
     try:
         return operation(args)
     except CommandError as exc:
-        fail(command, str(exc))
-        return exc.status
+        return report(command, exc)
     except (ProfileNotFound, NoRegionError) as exc:
         fail(command, f"{exc}; check AWS_PROFILE and --region")
         return EXIT_BAD_INPUT
     except BotoCoreError as exc:  # no credentials, endpoint unreachable, ...
         fail(command, f"AWS: {exc}")
         return EXIT_FAILED
-

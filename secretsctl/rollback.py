@@ -6,16 +6,8 @@ import argparse
 
 from inputs.catalog import SecretSpec
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS, version_with_stage
-from secretsctl.errors import CommandError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
-from secretsctl.operations import (
-    aws_errors,
-    load_stack,
-    run_operation,
-    secret_name,
-    secret_spec,
-    secretsmanager_client,
-)
-from secretsctl.stack_target import add_stack_arguments
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError
+from secretsctl.operations import add_operation, aws_errors, operated_secret
 
 DESCRIPTION = """\
 Makes the AWSPREVIOUS version of {prefix}/{env}/SECRET current again, with
@@ -36,14 +28,15 @@ Exit status: 0 rolled back, 1 nothing to roll back to or AWS failed, 2 bad input
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_operation(
+        subparsers,
         "rollback",
+        rollback,
+        takes_secret=True,
         help="make the AWSPREVIOUS version of one secret current again",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("secret", metavar="SECRET", help="the secret's catalog name")
-    add_stack_arguments(parser)
     parser.add_argument(
         "--cancel-pending",
         action="store_true",
@@ -54,19 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="roll back a postgres-single-user secret even though its old password is dead",
     )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_operation("rollback", args, rollback)
 
 
 def rollback(args: argparse.Namespace) -> int:
-    target = load_stack(args)
-    spec = secret_spec(target, args.secret)
-    _check_can_roll_back(args, spec, catalog_file=target.catalog_path.name)
-    name = secret_name(target, args.secret)
-    client = secretsmanager_client(target)
+    secret = operated_secret(args)
+    spec, name, client = secret.spec, secret.name, secret.client
+    _check_can_roll_back(args, spec, catalog_file=secret.target.catalog_path.name)
     with aws_errors(name):
         versions = client.describe_secret(SecretId=name).get("VersionIdsToStages", {})
         current, previous = _current_and_previous(name, versions)

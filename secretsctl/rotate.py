@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from secretsctl.errors import CommandError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
-from secretsctl.operations import (
-    aws_errors,
-    load_stack,
-    run_operation,
-    secret_name,
-    secret_spec,
-    secretsmanager_client,
-)
-from secretsctl.stack_target import add_stack_arguments
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError
+from secretsctl.operations import add_operation, aws_errors, operated_secret
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    add_operation(
+        subparsers,
         "rotate",
+        rotate,
+        takes_secret=True,
         help="start a rotation of one secret now",
         description="Calls RotateSecret on {prefix}/{env}/SECRET: Secrets Manager invokes the "
         "secret's rotation function with a new version, staged AWSPENDING, which becomes "
@@ -26,26 +21,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "block in the catalog and rotation enabled in AWS (pulumi up). No value is read or "
         "printed. Exit status: 0 started, 1 AWS refused or failed, 2 bad input.",
     )
-    parser.add_argument("secret", metavar="SECRET", help="the secret's catalog name")
-    add_stack_arguments(parser)
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_operation("rotate", args, rotate)
 
 
 def rotate(args: argparse.Namespace) -> int:
-    target = load_stack(args)
-    spec = secret_spec(target, args.secret)
+    secret = operated_secret(args)
+    target, spec, name, client = secret.target, secret.spec, secret.name, secret.client
     if spec.rotation is None:
         raise CommandError(
             f"{args.secret}: has no rotation block in {target.catalog_path.name}; add one "
             "(e.g. rotation: {every_days: 30, strategy: token}) and run pulumi up first",
             status=EXIT_BAD_INPUT,
         )
-    name = secret_name(target, args.secret)
-    client = secretsmanager_client(target)
     with aws_errors(name):
         # Without a rotation configured, RotateSecret has no function to call.
         if not client.describe_secret(SecretId=name).get("RotationEnabled", False):

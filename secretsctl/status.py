@@ -10,15 +10,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS
-from secretsctl.errors import CommandError, EXIT_FAILED, EXIT_OK
+from secretsctl.errors import EXIT_FAILED, EXIT_OK, CommandError
 from secretsctl.operations import (
+    add_operation,
     aws_errors,
     load_stack,
-    run_operation,
     secret_name,
     secretsmanager_client,
 )
-from secretsctl.stack_target import add_stack_arguments
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -31,8 +30,10 @@ SHORT_VERSION = 8
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_operation(
+        subparsers,
         "status",
+        status,
         help="rotation and versions of every secret of a stack",
         description="For each secret of the stack's environment: whether rotation is on in "
         "AWS, the catalog's rotation, when it last rotated and will next, and each version with "
@@ -40,13 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "Exit status: 0, or 1 when a secret could not be described (its row says why), "
         "2 bad input.",
     )
-    add_stack_arguments(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_operation("status", args, status)
 
 
 def status(args: argparse.Namespace) -> int:

@@ -13,10 +13,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from inputs.catalog import RotationSpec, SecretSpec
-from inputs.exceptions import InputError
 from design.arns import Account
 from design.iam import secret_resource_policy
+from inputs.catalog import RotationSpec, SecretSpec
+from inputs.exceptions import InputError
 from policies.exceptions import ScheduleError
 from policies.schedules import longest_gap
 from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_problems

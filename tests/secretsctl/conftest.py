@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from secretsctl import operations, rollback, rotate, status
+from secretsctl import operations, status
 from tests.secretsctl.moto_stack import MotoStack, unique_prefix, write_stack
 
 
@@ -39,6 +39,7 @@ def reads_no_value(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict]]:
         client.meta.events.register("provide-client-params.secrets-manager.*", record)
         return client
 
-    for command in (rotate, rollback, status):
-        monkeypatch.setattr(command, "secretsmanager_client", client_without_values)
+    # rotate and rollback build their client in operations.operated_secret; status its own
+    for module in (operations, status):
+        monkeypatch.setattr(module, "secretsmanager_client", client_without_values)
     return calls

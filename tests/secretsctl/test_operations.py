@@ -7,8 +7,8 @@ import argparse
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ProfileNotFound
 
+from secretsctl.errors import CommandError
 from secretsctl.operations import (
-    CommandError,
     aws_errors,
     load_stack,
     run_operation,
@@ -53,7 +53,7 @@ def test_rejects_a_secret_of_another_environment(tmp_path):
     )
 
 
-def test_rejects_every_problem_of_catalog_and_stack_in_one_line(tmp_path):
+def test_rejects_every_problem_of_catalog_and_stack_at_once(tmp_path, capsys):
     args = stack_args(tmp_path)
     broken = {**CATALOG, "secrets": {**CATALOG["secrets"], "bad": {"description": "x"}}}
     write_stack(tmp_path, prefix="Bad_Prefix", catalog=broken)
@@ -62,10 +62,18 @@ def test_rejects_every_problem_of_catalog_and_stack_in_one_line(tmp_path):
         load_stack(args)
 
     assert caught.value.status == 2
-    message = str(caught.value)
-    assert "\n" not in message
-    assert "catalog.yaml: secrets.bad: needs exactly one value source" in message
-    assert "Pulumi.dev.yaml: app-secrets:prefix: must be" in message
+    problems = caught.value.problems
+    assert any(
+        line.startswith("catalog.yaml: secrets.bad: needs exactly one value source")
+        for line in problems
+    )
+    assert any(line.startswith("Pulumi.dev.yaml: app-secrets:prefix: must be") for line in problems)
+    # printed the one way every command prints input problems: one line each
+    assert run_operation("rotate", args, lambda _args: load_stack(args)) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "secretsctl rotate: invalid input:"
+    assert lines[1:-1] == [f"  {line}" for line in problems]
+    assert lines[-1] == f"{len(problems)} problem(s); nothing was done."
 
 
 def test_rejects_a_missing_stack_file(tmp_path):
@@ -73,7 +81,7 @@ def test_rejects_a_missing_stack_file(tmp_path):
         load_stack(stack_args(tmp_path, stack_file=tmp_path / "Pulumi.nope.yaml"))
 
     assert caught.value.status == 2
-    assert "stack file not found" in str(caught.value)
+    assert any("stack file not found" in line for line in caught.value.problems)
 
 
 def test_aws_errors_name_the_secret_and_the_code():

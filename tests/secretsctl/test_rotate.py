@@ -89,7 +89,7 @@ def test_the_region_defaults_to_the_stack_files(moto_stack, capsys, monkeypatch)
     assert "ResourceNotFoundException" in err
 
 
-def test_rejects_an_invalid_stack_file_in_one_line(moto_stack, capsys):
+def test_rejects_an_invalid_stack_file_one_line_per_problem(moto_stack, capsys):
     moto_stack.stack_path.write_text(
         "config:\n  aws:region: us-east-1\n  app-secrets:prefix: Not_Valid\n", encoding="utf-8"
     )
@@ -97,5 +97,7 @@ def test_rejects_an_invalid_stack_file_in_one_line(moto_stack, capsys):
     status, _, err = moto_stack.run(capsys, "rotate", "api-token")
 
     assert status == 2
-    assert err.startswith("secretsctl rotate: Pulumi.dev.yaml: app-secrets:prefix: must be")
-    assert err.count("\n") == 1
+    lines = err.splitlines()
+    assert lines[0] == "secretsctl rotate: invalid input:"
+    assert lines[1].startswith("  Pulumi.dev.yaml: app-secrets:prefix: must be")
+    assert lines[2:] == ["1 problem(s); nothing was done."]
