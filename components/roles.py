@@ -38,7 +38,8 @@ class WorkloadRoleArgs:
     fixed_statements: FixedStatements | None = None
     """Other statements of the inline policy (KMS, logs). Default: none."""
     aws_managed_policies: Sequence[str] = ()
-    """AWS managed policies to attach, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`."""
+    """AWS managed policies to attach, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`; each
+    takes one of the role's 10 managed-policy slots. Default: none."""
     description: str = ""
     """The role's description. Default: empty."""
     tags: Mapping[str, str] = field(default_factory=dict)

@@ -20,21 +20,24 @@ MASTER_ARN_FIELD = "masterarn"
 @dataclass(frozen=True)
 class SecretEntry:
     full_name: str
-    """`{prefix}/{env}/{name}`."""
+    """`{prefix}/{env}/{name}` (Secrets Manager allows 512 characters). Required."""
     spec: SecretSpec
-    """The catalog entry: description, value source, rotation."""
+    """The catalog entry: description, value source, rotation. Required."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """The secret's tags (Secrets Manager allows 50). Default: none."""
 
 
 @dataclass(frozen=True)
 class SecretStoreArgs:
     secrets: Mapping[str, SecretEntry]
-    """Catalog name -> what to declare."""
+    """Catalog name -> what to declare. Required (may be empty)."""
     kms_key_arn: pulumi.Input[str]
+    """The customer-managed key every secret is encrypted with. Required."""
     recovery_window_days: int = 30
     """Days a deleted secret stays restorable; 0 deletes at once. Default: 30, AWS's own."""
     config_values: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
-    """Stack config values by key, for `config:` sources. Each is written as a Pulumi secret."""
+    """Stack config values by key, for `config:` sources; each is written as a Pulumi secret.
+    Default: none (then no secret may have a `config:` source)."""
     protect: bool = False
     """Pulumi `protect` on every secret. Default: off."""
     resource_policy: pulumi.Input[str] | None = None

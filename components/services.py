@@ -43,7 +43,7 @@ class ServiceAccessArgs:
     account: AwsAccount
     """Where the stack deploys. Required."""
     key_arn: pulumi.Input[str]
-    """The stack key, decrypted through Secrets Manager by a role that reads a secret."""
+    """The stack key, decrypted through Secrets Manager by a role that reads a secret. Required."""
     boundary_arn: pulumi.Input[str]
     """The workload boundary both roles carry. Required."""
     env: Mapping[str, str] = field(default_factory=dict)

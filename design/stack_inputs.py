@@ -8,8 +8,8 @@ only in how they treat a `config:` value they do not have.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from design.exceptions import PolicyTooLargeError
 from design.grant_layout import role_layout
 from design.naming import ROLE_NAME_LIMIT, StackNames
 from design.rotation import rotation_statements
-from inputs.catalog import Catalog, SecretSpec, ServiceSpec, read_catalog, split_reference
+from inputs.catalog import Catalog, SecretSpec, ServiceSpec, split_reference
+from inputs.catalog_reader import read_catalog
 from inputs.exceptions import InputError
 from inputs.problems import problem
 from inputs.stack_settings import (
@@ -28,7 +29,7 @@ from inputs.stack_settings import (
     environment_problems,
     parse_settings,
 )
-from inputs.stackfile import StackConfig
+from inputs.stackfile import StackConfig, StackFile, read_stack_file
 
 PLACEHOLDER = "placeholder-value-for-review"
 """Stands in for a value the offline plan cannot read, with --placeholders."""
@@ -116,6 +117,62 @@ def load_stack_inputs(
         had_catalog_problems=bool(catalog_problems),
     )
     return StackInputs(catalog=catalog, settings=settings, region=region), values, secret_keys
+
+
+@dataclass(frozen=True)
+class LoadedStack:
+    """A stack read from its files: the inputs, and what the mode filled in for the program."""
+
+    inputs: StackInputs
+    stack_file: StackFile
+    catalog_path: Path
+    values: dict[str, str]
+    """`config:` values and settings without the namespace, as the program should get them."""
+    secret_keys: set[str]
+
+
+def read_stack_inputs(
+    stack: str,
+    *,
+    mode: Mode,
+    project_dir: Path,
+    stack_path: Path | None = None,
+    catalog_path: Path | None = None,
+    region: str | None = None,
+    placeholders: bool = False,
+    secret_values: Mapping[str, str] | None = None,
+) -> LoadedStack:
+    """`Pulumi.{stack}.yaml` (or `stack_path`) and its catalog, validated for `mode`.
+
+    Defaults: the stack file in `project_dir`, the catalog its `catalog` key names (else
+    `catalog.yaml`), the region its `aws:region`. `secret_values` are decrypted `config:`
+    values (tests plant sentinels through them). Raises InputError with every problem.
+    """
+    stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
+    config = stack_file.stack_config()
+    if secret_values:
+        config = replace(
+            config,
+            values={**config.values, **secret_values},
+            secret_keys=config.secret_keys | set(secret_values),
+        )
+    catalog_path = catalog_path or project_dir / str(config.values.get("catalog", "catalog.yaml"))
+    inputs, values, secret_keys = load_stack_inputs(
+        config,
+        stack=stack,
+        mode=mode,
+        project_dir=project_dir,
+        catalog_path=catalog_path,
+        region=region,
+        placeholders=placeholders,
+    )
+    return LoadedStack(
+        inputs=inputs,
+        stack_file=stack_file,
+        catalog_path=catalog_path,
+        values=values,
+        secret_keys=secret_keys,
+    )
 
 
 def _fill_values(

@@ -6,15 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from design.stack_inputs import Mode, StackInputs, load_stack_inputs
+from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 from inputs.catalog import Catalog, split_reference
 from inputs.exceptions import InputError
 from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
-from inputs.stackfile import read_stack_file
 from secretsctl.access import access_report, render_matrix
 from secretsctl.check import findings
 from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate, render_estimate
@@ -96,35 +94,29 @@ def build_plan(
 
     `secret_values` supplies decrypted `config:` values (tests plant sentinels through it).
     """
-    stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
-    file_config = stack_file.stack_config()
-    config = replace(
-        file_config,
-        values={**file_config.values, **(secret_values or {})},
-        secret_keys=file_config.secret_keys | set(secret_values or {}),
-    )
-    catalog_path = catalog_path or project_dir / config.values.get("catalog", "catalog.yaml")
-    inputs, values, secret_keys = load_stack_inputs(
-        config,
-        stack=stack,
+    loaded = read_stack_inputs(
+        stack,
         mode=Mode.PLAN,
         project_dir=project_dir,
+        stack_path=stack_path,
         catalog_path=catalog_path,
         placeholders=placeholders,
+        secret_values=secret_values,
     )
+    inputs = loaded.inputs
     account = inputs.settings.account_id or PLAN_ACCOUNT_ID
     region = inputs.region or ""
     engine_config = {
-        **stack_file.config,
-        **{f"{NAMESPACE}:{key}": value for key, value in values.items()},
+        **loaded.stack_file.config,
+        **{f"{NAMESPACE}:{key}": value for key, value in loaded.values.items()},
     }
-    engine_config[f"{NAMESPACE}:catalog"] = str(catalog_path)
+    engine_config[f"{NAMESPACE}:catalog"] = str(loaded.catalog_path)
     result = run_program(
         program=project_dir / "__main__.py",
         project=PROJECT,
         stack=stack,
         config=engine_config,
-        secret_keys=sorted(f"{NAMESPACE}:{key}" for key in secret_keys),
+        secret_keys=sorted(f"{NAMESPACE}:{key}" for key in loaded.secret_keys),
         mocks=PlanMocks(account_id=account, region=region),
     )
     plan = {

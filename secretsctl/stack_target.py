@@ -9,8 +9,7 @@ from typing import Any
 
 import boto3
 
-from design.stack_inputs import Mode, StackInputs, load_stack_inputs
-from inputs.stackfile import read_stack_file
+from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,18 +54,19 @@ def load_target(
     stack_path: Path | None = None,
 ) -> StackTarget:
     """The stack's validated catalog and settings, no value read; InputError with every problem."""
-    config = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml").stack_config()
-    catalog_path = catalog_path or project_dir / str(config.values.get("catalog", "catalog.yaml"))
-    inputs, _, _ = load_stack_inputs(
-        config,
-        stack=stack,
+    loaded = read_stack_inputs(
+        stack,
         mode=Mode.OPERATE,
         project_dir=project_dir,
+        stack_path=stack_path,
         catalog_path=catalog_path,
         region=region,
     )
     return StackTarget(
-        stack=stack, inputs=inputs, catalog_path=catalog_path, endpoint_url=endpoint_url
+        stack=stack,
+        inputs=loaded.inputs,
+        catalog_path=loaded.catalog_path,
+        endpoint_url=endpoint_url,
     )
 
 
