@@ -277,26 +277,25 @@ def role_exists(session: Session, role: str) -> bool:
 
 def set_password(session: Session, *, role: str, password: str) -> None:
     """`ALTER ROLE <role> WITH PASSWORD <SCRAM verifier of password>`."""
-    verifier = scram_verifier(password, source=f"role {role}")
-    _run_formatted(
-        session,
-        "ALTER ROLE %I WITH PASSWORD %L",
-        role,
-        verifier,
-        action="ALTER ROLE ... WITH PASSWORD",
-        secret_values=(password, verifier),
-    )
+    _run_with_password(session, "ALTER ROLE %I WITH PASSWORD %L", role=role, password=password)
 
 
 def create_login_role(session: Session, *, role: str, password: str) -> None:
     """`CREATE ROLE <role> WITH LOGIN PASSWORD <SCRAM verifier of password>`."""
+    _run_with_password(
+        session, "CREATE ROLE %I WITH LOGIN PASSWORD %L", role=role, password=password
+    )
+
+
+def _run_with_password(session: Session, template: str, *, role: str, password: str) -> None:
+    """Runs `template` on the role and the password's verifier; neither reaches an error."""
     verifier = scram_verifier(password, source=f"role {role}")
     _run_formatted(
         session,
-        "CREATE ROLE %I WITH LOGIN PASSWORD %L",
+        template,
         role,
         verifier,
-        action="CREATE ROLE ... WITH LOGIN PASSWORD",
+        action=template.replace("%I", "<role>").replace(" %L", "").replace("<role>", "..."),
         secret_values=(password, verifier),
     )
 
