@@ -107,25 +107,25 @@ class PlanMocks(pulumi.runtime.Mocks):
         return "none", {"result": result, "bcryptHash": "$2a$10$" + derived_characters(name, 53)}
 
     def _role(self, name: str, inputs: dict) -> tuple[str, dict]:
-        role_name = inputs.get("name") or name
-        path = inputs.get("path") or "/"
-        arn = f"arn:{self.partition}:iam::{self.account_id}:role{path}{role_name}"
-        return role_name, {
-            "arn": arn,
-            "name": role_name,
-            "path": path,
-            "uniqueId": "AROA" + derived_characters(arn, 17).upper(),
-        }
+        _, outputs = self._iam_entity("role", name, inputs, id_key="uniqueId", id_prefix="AROA")
+        return outputs["name"], outputs
 
     def _policy(self, name: str, inputs: dict) -> tuple[str, dict]:
-        policy_name = inputs.get("name") or name
+        arn, outputs = self._iam_entity("policy", name, inputs, id_key="policyId", id_prefix="ANPA")
+        return arn, outputs
+
+    def _iam_entity(
+        self, kind: str, name: str, inputs: dict, *, id_key: str, id_prefix: str
+    ) -> tuple[str, dict]:
+        """A role or managed policy: `arn:aws:iam::{account}:{kind}{path}{name}` and IAM's id."""
+        entity_name = inputs.get("name") or name
         path = inputs.get("path") or "/"
-        arn = f"arn:{self.partition}:iam::{self.account_id}:policy{path}{policy_name}"
+        arn = f"arn:{self.partition}:iam::{self.account_id}:{kind}{path}{entity_name}"
         return arn, {
             "arn": arn,
-            "name": policy_name,
+            "name": entity_name,
             "path": path,
-            "policyId": "ANPA" + derived_characters(arn, 17).upper(),
+            id_key: id_prefix + derived_characters(arn, 17).upper(),
         }
 
     def _topic(self, name: str, inputs: dict) -> tuple[str, dict]:
