@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,24 @@ import boto3
 from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+ENDPOINT_URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(:\d{1,5})?(/\S*)?$")
+
+
+def aws_region(text: str) -> str:
+    """--region: a region code such as eu-west-1 (argparse reports anything else, exit 2)."""
+    if not REGION.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"must be an AWS region such as eu-west-1, got {text!r}")
+    return text
+
+
+def endpoint_url(text: str) -> str:
+    """--endpoint-url: http:// or https:// and a host, e.g. http://127.0.0.1:4566."""
+    if not ENDPOINT_URL.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            "must be a URL with http:// or https:// and a host, e.g. http://127.0.0.1:4566"
+        )
+    return text
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,9 +40,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--catalog", type=Path, help="catalog file (default: the stack's catalog, catalog.yaml)"
     )
-    parser.add_argument("--region", help="AWS region (default: the stack file's aws:region)")
     parser.add_argument(
-        "--endpoint-url", help="AWS endpoint, e.g. a VPC endpoint or a local emulator"
+        "--region", type=aws_region, help="AWS region (default: the stack file's aws:region)"
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        type=endpoint_url,
+        help="AWS endpoint, e.g. a VPC endpoint or a local emulator (http:// or https://)",
     )
 
 
