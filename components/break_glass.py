@@ -21,6 +21,7 @@ from design.break_glass import (
 from design.iam import compact
 from design.naming import BREAK_GLASS_PATH, StackNames
 
+
 @dataclass(frozen=True)
 class BreakGlassRoleArgs:
     names: StackNames

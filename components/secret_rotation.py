@@ -104,7 +104,9 @@ class Rotation(pulumi.ComponentResource):
             )
         super().__init__(TYPE, name, None, opts)
         profiles = {secret: rotated.profile for secret, rotated in args.rotated.items()}
-        grants = {args.names.secret_full_name(secret): args.secret_arns[secret] for secret in profiles}
+        grants = {
+            args.names.secret_full_name(secret): args.secret_arns[secret] for secret in profiles
+        }
         fixed = partial(
             rotation_statements,
             log_group=args.names.rotation_log_group_pattern,
@@ -149,7 +151,8 @@ class Rotation(pulumi.ComponentResource):
         }
         self.role_arn = self.role.arn
         self.function_arns = {
-            args.names.rotation_function_name(slug): function.arn for slug, function in self.functions.items()
+            args.names.rotation_function_name(slug): function.arn
+            for slug, function in self.functions.items()
         }
         self.register_outputs({"roleArn": self.role_arn, "functionArns": self.function_arns})
 
@@ -255,4 +258,3 @@ class Rotation(pulumi.ComponentResource):
         )
         self.functions[profile.slug] = function
         self.permissions[profile.slug] = permission
-

@@ -85,6 +85,18 @@ def records_of(monitor: RecordingMonitor, type_: str) -> dict[str, object]:
     return {record.name: record for record in monitor.records.values() if record.type == type_}
 
 
+def registered(component: pulumi.ComponentResource) -> pulumi.Output[str]:
+    """Resolves once every child of `component` is registered (and so recorded).
+
+    Depending on a component waits for all of its children, so a probe that depends on it
+    resolves after them: a child no output of the component waits for, say.
+    """
+    probe = pulumi.ComponentResource(
+        "test:probe:Probe", "probe", None, pulumi.ResourceOptions(depends_on=[component])
+    )
+    return probe.urn
+
+
 def raw_state(monitor: RecordingMonitor, name: str, type_: str) -> dict:
     """What the mock provider received, secrets revealed: for checking values, never printed."""
     for urn, registration in monitor.resources.items():

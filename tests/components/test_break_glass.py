@@ -1,132 +1,33 @@
-"""Break-glass: MFA-only trust, read-and-restore grants on the stack path, an alert on every use."""
+"""BreakGlassRole under the mock engine: the role, its grants, its alert rule, the guardrails."""
 
 from __future__ import annotations
 
 import json
 
 import pulumi
-import pytest
 
 from components.account import AwsAccount
-from components.alerting import WITH_READ_ONLY_EVENTS
-from components.break_glass import (
-    BreakGlassRole,
-    BreakGlassRoleArgs,
-    break_glass_policy,
-    break_glass_trust,
-    break_glass_use_pattern,
-)
-from aws_model.event_patterns import matches, validate_pattern
-from components.grants import Account
+from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
+from design.alerts import WITH_READ_ONLY_EVENTS
+from design.arns import Account
+from design.break_glass import break_glass_policy, break_glass_trust, break_glass_use_pattern
+from design.naming import StackNames
 from policies import evaluate, resources_from_plan
 from tests.conftest import records_of
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
+NAMES = StackNames(prefix="acme", environment="prod")
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111"
 ROLE_ARN = "arn:aws:iam::123456789012:role/app-secrets-break-glass/acme-prod-break-glass"
 PRINCIPALS = ["arn:aws:iam::123456789012:user/oncall-b", "arn:aws:iam::123456789012:user/oncall-a"]
-
-
-def assume_role(role_arn: str, **detail) -> dict:
-    """AssumeRole as CloudTrail hands it to EventBridge."""
-    return {
-        "version": "0",
-        "id": "0d3c1e7a-0000-4e4e-9a51-2f4f8a9b0c11",
-        "detail-type": "AWS API Call via CloudTrail",
-        "source": "aws.sts",
-        "account": "123456789012",
-        "time": "2025-01-01T12:00:00Z",
-        "region": "eu-west-1",
-        "resources": [],
-        "detail": {
-            "eventVersion": "1.08",
-            "userIdentity": {
-                "type": "IAMUser",
-                "arn": "arn:aws:iam::123456789012:user/oncall-a",
-                "sessionContext": {"attributes": {"mfaAuthenticated": "true"}},
-            },
-            "eventSource": "sts.amazonaws.com",
-            "eventName": "AssumeRole",
-            "awsRegion": "eu-west-1",
-            "requestParameters": {"roleArn": role_arn, "roleSessionName": "incident-42"},
-            "responseElements": {"assumedRoleUser": {"arn": f"{role_arn}/incident-42"}},
-            "readOnly": True,
-            "eventType": "AwsApiCall",
-            "managementEvent": True,
-            "eventCategory": "Management",
-            **detail,
-        },
-    }
-
-
-PATTERN = break_glass_use_pattern(ROLE_ARN)
-
-
-def test_use_pattern_is_one_eventbridge_accepts():
-    validate_pattern(PATTERN)
-
-
-def test_use_pattern_matches_every_assume_role_of_the_role():
-    assert matches(PATTERN, assume_role(ROLE_ARN))
-    refused = assume_role(ROLE_ARN, errorCode="AccessDenied", responseElements=None)
-    assert matches(PATTERN, refused)
-
-
-@pytest.mark.parametrize(
-    "event",
-    [
-        assume_role(ROLE_ARN.replace("acme-prod", "acme-dev")),
-        assume_role("arn:aws:iam::123456789012:role/app-secrets-ci/acme-prod-ci-deploy"),
-        assume_role(ROLE_ARN, eventName="GetCallerIdentity"),
-    ],
-)
-def test_use_pattern_ignores_other_roles_and_calls(event):
-    assert not matches(PATTERN, event)
-
-
-def test_trust_requires_mfa_no_older_than_the_limit():
-    (statement,) = break_glass_trust(PRINCIPALS, mfa_max_age_seconds=900)["Statement"]
-
-    assert statement["Principal"] == {"AWS": sorted(PRINCIPALS)}
-    assert statement["Action"] == "sts:AssumeRole"
-    assert statement["Condition"] == {
-        "Bool": {"aws:MultiFactorAuthPresent": "true"},
-        "NumericLessThanEquals": {"aws:MultiFactorAuthAge": "900"},
-    }
-
-
-def test_policy_reads_and_restores_only_the_stack_path():
-    secrets, listing, kms = break_glass_policy(ACCOUNT, secret_path="acme/prod/", key_arn=KEY_ARN)[
-        "Statement"
-    ]
-
-    assert secrets["Resource"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/*"
-    assert "secretsmanager:RestoreSecret" in secrets["Action"]
-    assert "secretsmanager:GetSecretValue" in secrets["Action"]
-    assert not {"secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret"} & set(
-        secrets["Action"]
-    )
-    assert listing == {
-        "Sid": "FindSecretsPendingDeletion",
-        "Effect": "Allow",
-        "Action": "secretsmanager:ListSecrets",
-        "Resource": "*",
-    }
-    assert kms["Resource"] == KEY_ARN
-    assert kms["Action"] == ["kms:Decrypt"]
-    assert kms["Condition"] == {
-        "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}
-    }
 
 
 def declare() -> BreakGlassRole:
     return BreakGlassRole(
         "break-glass",
         BreakGlassRoleArgs(
-            role_name="acme-prod-break-glass",
-            path="/app-secrets-break-glass/",
+            names=NAMES,
             principals=PRINCIPALS,
-            secret_path="acme/prod/",
             account=AwsAccount(
                 account_id=pulumi.Output.from_input("123456789012"),
                 region=pulumi.Output.from_input("eu-west-1"),
@@ -164,9 +65,9 @@ def test_role_policy_and_alert_rule_follow_the_role(monitor):
         grants = records_of(monitor, "aws:iam/rolePolicy:RolePolicy")["break-glass-grants"]
         assert grants.inputs["role"] == "acme-prod-break-glass"
         assert json.loads(grants.inputs["policy"]) == break_glass_policy(
-            ACCOUNT, secret_path="acme/prod/", key_arn=KEY_ARN
+            ACCOUNT, names=NAMES, key_arn=KEY_ARN
         )
-        assert json.loads(pattern) == PATTERN
+        assert json.loads(pattern) == break_glass_use_pattern(ROLE_ARN)
         assert role.alert_rule.state == WITH_READ_ONLY_EVENTS
 
     return pulumi.Output.all(role.alert_rule.pattern, role.grants.id).apply(check)

@@ -1,150 +1,126 @@
-"""CI policies, evaluated: ci-deploy manages only its stack and only bounded roles; ci-preview reads no value."""
+"""CiRoles under the mock engine: two OIDC-trusted roles, their names, subjects and policies."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from components.ci import StackScope, ci_deploy_policy, ci_preview_policy, github_subjects
-from components.grants import INLINE_LIMIT, Account, compact
-from aws_model.iam_eval import Decision, Request, evaluate
+import pulumi
+
+from components.account import AwsAccount
+from components.ci_roles import CiRoles, CiRolesArgs
+from design.arns import Account
+from design.ci import StackScope, ci_deploy_policy, ci_preview_policy
+from design.iam import github_trust
+from design.naming import StackNames
+from tests.conftest import records_of, registered
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
+NAMES = StackNames(prefix="acme", environment="prod")
 BOUNDARY = "arn:aws:iam::123456789012:policy/app-secrets-boundary/acme-prod-workload-boundary"
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1111"
-SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/db-AbCdEf"
-OTHER_STACK_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/db-AbCdEf"
-DEPLOY = "arn:aws:iam::123456789012:role/app-secrets-ci/acme-prod-ci-deploy"
-WORKLOAD_ROLE = "arn:aws:iam::123456789012:role/app-secrets/acme-prod/acme-prod-api-exec"
+PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
-def scope(production: bool) -> StackScope:
-    return StackScope(
-        name_stem="acme-prod" if production else "acme-dev",
-        secret_path="acme/prod/" if production else "acme/dev/",
-        workload_path="/app-secrets/acme-prod/" if production else "/app-secrets/acme-dev/",
-        boundary_arn=BOUNDARY,
-        production=production,
+def account() -> AwsAccount:
+    return AwsAccount(
+        account_id=pulumi.Output.from_input(ACCOUNT.account_id),
+        region=pulumi.Output.from_input(ACCOUNT.region),
+        partition=pulumi.Output.from_input(ACCOUNT.partition),
     )
 
 
-def decide(policy: dict, action: str, resource: str, **context) -> Decision:
-    request = Request(
-        principal_arn=DEPLOY,
-        action=action,
-        resource_arn=resource,
-        context={"aws:PrincipalAccount": "123456789012", **context},
-    )
-    return evaluate(request, identity_policies=[policy])
+def declare(**overrides) -> CiRoles:
+    args = {
+        "names": NAMES,
+        "repository": "acme/app",
+        "account": account(),
+        "key_arn": KEY,
+        "boundary_arn": BOUNDARY,
+        "production": True,
+        "tags": {"Project": "acme"},
+        **overrides,
+    }
+    return CiRoles("ci", CiRolesArgs(**args))
 
 
-def test_subjects_pin_pull_requests_and_the_deploy_ref():
-    assert github_subjects("acme/app", deploy_branch="main", deploy_environment=None) == (
-        "repo:acme/app:pull_request",
-        "repo:acme/app:ref:refs/heads/main",
-    )
-    assert (
-        github_subjects("acme/app", deploy_branch="main", deploy_environment="prod")[1]
-        == "repo:acme/app:environment:prod"
-    )
+@pulumi.runtime.test
+def test_roles_live_on_the_ci_path_and_trust_one_repository(monitor):
+    ci = declare()
 
-
-def test_deploy_manages_its_own_stacks_secrets_only():
-    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
-
-    assert decide(policy, "secretsmanager:PutSecretValue", SECRET) is Decision.ALLOW
-    assert decide(policy, "secretsmanager:CreateSecret", SECRET) is Decision.ALLOW
-    assert (
-        decide(policy, "secretsmanager:PutSecretValue", OTHER_STACK_SECRET)
-        is Decision.IMPLICIT_DENY
-    )
-
-
-@pytest.mark.parametrize(
-    ("production", "expected"), [(True, Decision.EXPLICIT_DENY), (False, Decision.ALLOW)]
-)
-def test_deploy_cannot_delete_secrets_or_keys_in_prod(production, expected):
-    policy = ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY)
-    secret = SECRET if production else OTHER_STACK_SECRET
-    stem = "acme-prod" if production else "acme-dev"
-    tags = {"aws:ResourceTag/Project": "acme", "aws:ResourceTag/Environment": stem.split("-")[1]}
-
-    assert decide(policy, "secretsmanager:DeleteSecret", secret) is expected
-    assert decide(policy, "kms:ScheduleKeyDeletion", KEY, **tags) is expected
-
-
-def test_deploy_creates_roles_only_with_the_stack_boundary():
-    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
-
-    assert (
-        decide(policy, "iam:CreateRole", WORKLOAD_ROLE, **{"iam:PermissionsBoundary": BOUNDARY})
-        is Decision.ALLOW
-    )
-    assert decide(policy, "iam:CreateRole", WORKLOAD_ROLE) is Decision.IMPLICIT_DENY
-    assert (
-        decide(
-            policy,
-            "iam:PutRolePolicy",
-            WORKLOAD_ROLE,
-            **{"iam:PermissionsBoundary": BOUNDARY + "-wider"},
+    def check(values):
+        provider_arn, preview_arn, deploy_arn = values
+        roles = records_of(monitor, ROLE)
+        provider = records_of(monitor, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+        assert preview_arn == "arn:aws:iam::123456789012:role/app-secrets-ci/acme-prod-ci-preview"
+        assert deploy_arn == "arn:aws:iam::123456789012:role/app-secrets-ci/acme-prod-ci-deploy"
+        assert provider["ci-github"].inputs["url"] == "https://token.actions.githubusercontent.com"
+        assert provider["ci-github"].inputs["clientIdLists"] == ["sts.amazonaws.com"]
+        preview, deploy = roles["ci-preview-role"].inputs, roles["ci-deploy-role"].inputs
+        assert json.loads(preview["assumeRolePolicy"]) == github_trust(
+            provider_arn, "repo:acme/app:pull_request"
         )
-        is Decision.IMPLICIT_DENY
-    )
-    assert (
-        decide(policy, "iam:DeleteRolePermissionsBoundary", WORKLOAD_ROLE) is Decision.EXPLICIT_DENY
-    )
-
-
-def test_deploy_cannot_touch_the_ci_roles_or_widen_the_boundary():
-    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
-
-    assert (
-        decide(policy, "iam:PutRolePolicy", DEPLOY, **{"iam:PermissionsBoundary": BOUNDARY})
-        is Decision.IMPLICIT_DENY
-    )
-    assert decide(policy, "iam:UpdateAssumeRolePolicy", DEPLOY) is Decision.IMPLICIT_DENY
-    assert decide(policy, "iam:CreatePolicyVersion", BOUNDARY) is Decision.EXPLICIT_DENY
-    assert decide(policy, "iam:GetPolicy", BOUNDARY) is Decision.ALLOW
-
-
-def test_deploy_passes_stack_roles_only_to_ecs_and_lambda():
-    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
-
-    assert (
-        decide(
-            policy,
-            "iam:PassRole",
-            WORKLOAD_ROLE,
-            **{"iam:PassedToService": "ecs-tasks.amazonaws.com"},
+        assert json.loads(deploy["assumeRolePolicy"]) == github_trust(
+            provider_arn, "repo:acme/app:ref:refs/heads/main"
         )
-        is Decision.ALLOW
+        for role in (preview, deploy):
+            assert role["maxSessionDuration"] == 3600
+            assert "permissionsBoundary" not in role
+
+    return pulumi.Output.all(ci.oidc_provider_arn, ci.preview_role_arn, ci.deploy_role_arn).apply(
+        check
     )
-    assert (
-        decide(
-            policy, "iam:PassRole", WORKLOAD_ROLE, **{"iam:PassedToService": "ec2.amazonaws.com"}
+
+
+@pulumi.runtime.test
+def test_an_existing_provider_and_a_deploy_environment_are_trusted_as_named(monitor):
+    # GIVEN the account's provider and a GitHub environment for deployments
+    ci = declare(oidc_provider_arn=PROVIDER, deploy_environment="production")
+
+    def check(_):
+        # THEN no provider is created, and ci-deploy trusts the environment, not a branch
+        roles = records_of(monitor, ROLE)
+        assert records_of(monitor, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") == {}
+        assert json.loads(roles["ci-deploy-role"].inputs["assumeRolePolicy"]) == github_trust(
+            PROVIDER, "repo:acme/app:environment:production"
         )
-        is Decision.IMPLICIT_DENY
-    )
+        assert json.loads(roles["ci-preview-role"].inputs["assumeRolePolicy"]) == github_trust(
+            PROVIDER, "repo:acme/app:pull_request"
+        )
+
+    return pulumi.Output.all(ci.preview_role_arn, ci.deploy_role_arn).apply(check)
 
 
-def test_preview_describes_but_reads_no_value_and_deletes_nothing():
-    policy = ci_preview_policy(ACCOUNT, scope(True), ci_path="/app-secrets-ci/")
+@pulumi.runtime.test
+def test_each_role_carries_the_policy_of_its_stack(monitor):
+    # GIVEN the CI roles of a dev stack (deletion allowed)
+    names = StackNames(prefix="acme", environment="dev")
+    ci = declare(names=names, production=False)
+    scope = StackScope(names=names, boundary_arn=BOUNDARY, production=False)
 
-    assert decide(policy, "secretsmanager:DescribeSecret", SECRET) is Decision.ALLOW
-    assert decide(policy, "secretsmanager:ListSecrets", "*") is Decision.ALLOW
-    for action in (
-        "secretsmanager:GetSecretValue",
-        "secretsmanager:PutSecretValue",
-        "secretsmanager:DeleteSecret",
-    ):
-        assert decide(policy, action, SECRET) is Decision.EXPLICIT_DENY
-    assert decide(policy, "kms:Decrypt", KEY) is Decision.EXPLICIT_DENY
-    assert decide(policy, "iam:DeleteRole", WORKLOAD_ROLE) is Decision.EXPLICIT_DENY
+    def check(_):
+        # THEN the inline policies are exactly the pure ones for that stack
+        policies = records_of(monitor, ROLE_POLICY)
+        assert set(policies) == {"ci-preview-grants", "ci-deploy-grants"}
+        preview, deploy = policies["ci-preview-grants"].inputs, policies["ci-deploy-grants"].inputs
+        assert preview["role"] == "acme-dev-ci-preview"
+        assert deploy["role"] == "acme-dev-ci-deploy"
+        assert json.loads(preview["policy"]) == ci_preview_policy(ACCOUNT, scope)
+        assert json.loads(deploy["policy"]) == ci_deploy_policy(ACCOUNT, scope, key_arn=KEY)
+
+    return registered(ci).apply(check)
 
 
-@pytest.mark.parametrize("production", [True, False])
-def test_ci_policies_fit_one_inline_policy(production):
-    assert len(compact(ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY))) < INLINE_LIMIT
-    assert (
-        len(compact(ci_preview_policy(ACCOUNT, scope(production), ci_path="/app-secrets-ci/")))
-        < INLINE_LIMIT
-    )
+@pulumi.runtime.test
+def test_prod_deploy_policy_forbids_deletion(monitor):
+    ci = declare()
+    scope = StackScope(names=NAMES, boundary_arn=BOUNDARY, production=True)
+
+    def check(_):
+        deploy = records_of(monitor, ROLE_POLICY)["ci-deploy-grants"].inputs
+        policy = json.loads(deploy["policy"])
+        assert policy == ci_deploy_policy(ACCOUNT, scope, key_arn=KEY)
+        assert policy["Statement"][-1]["Sid"] == "NoDeletionInProd"
+
+    return registered(ci).apply(check)

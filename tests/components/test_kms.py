@@ -1,4 +1,4 @@
-"""The stack key: rotation, alias, protect, and a policy that allows use only via Secrets Manager."""
+"""SecretsKey under the mock engine: rotation, alias, protect and the planned key policy."""
 
 from __future__ import annotations
 
@@ -6,38 +6,21 @@ import json
 
 import pulumi
 
-from components.kms import KEY_ADMIN_ACTIONS, SecretsKey, SecretsKeyArgs, key_policy
+from components.account import AwsAccount
+from components.kms import SecretsKey, SecretsKeyArgs
+from design.arns import Account
+from design.key_policy import key_policy
 from tests.conftest import records_of
 
-
-def test_key_policy_lets_the_account_administer_but_use_only_through_secrets_manager():
-    policy = key_policy(partition="aws", account_id="123456789012", region="eu-west-1")
-
-    admin, use = policy["Statement"]
-    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
-    assert "kms:Decrypt" not in admin["Action"]
-    assert not any(action.endswith("*") for action in admin["Action"])
-    assert "kms:PutKeyPolicy" in admin["Action"]
-    assert "kms:Decrypt" in use["Action"]
-    assert use["Condition"] == {
-        "StringEquals": {
-            "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
-            "kms:CallerAccount": "123456789012",
-        }
-    }
+ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 
 
-def test_admin_actions_hold_no_cryptographic_operation():
-    crypto = {
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-        "kms:GenerateDataKey",
-        "kms:CreateGrant",
-    }
-
-    assert crypto.isdisjoint(KEY_ADMIN_ACTIONS)
+def account() -> AwsAccount:
+    return AwsAccount(
+        account_id=pulumi.Output.from_input(ACCOUNT.account_id),
+        region=pulumi.Output.from_input(ACCOUNT.region),
+        partition=pulumi.Output.from_input(ACCOUNT.partition),
+    )
 
 
 @pulumi.runtime.test
@@ -46,9 +29,7 @@ def test_key_rotates_has_its_alias_and_the_planned_policy(monitor):
         "secrets",
         SecretsKeyArgs(
             alias="alias/acme-dev-secrets",
-            account_id="123456789012",
-            region="eu-west-1",
-            partition="aws",
+            account=account(),
             deletion_window_days=7,
             protect=True,
             tags={"Project": "acme"},
@@ -63,9 +44,7 @@ def test_key_rotates_has_its_alias_and_the_planned_policy(monitor):
         assert record.inputs["enableKeyRotation"] is True
         assert record.inputs["deletionWindowInDays"] == 7
         assert record.protect is True
-        assert json.loads(record.inputs["policy"]) == key_policy(
-            partition="aws", account_id="123456789012", region="eu-west-1"
-        )
+        assert json.loads(record.inputs["policy"]) == key_policy(ACCOUNT)
         alias = records_of(monitor, "aws:kms/alias:Alias")["secrets-alias"]
         assert alias.inputs["targetKeyId"] == arn.rsplit("/", 1)[1]
 
