@@ -179,20 +179,14 @@ class Alerting(pulumi.ComponentResource):
         return event_rule.arn
 
     def _subscriptions(self, name: str, args: AlertingArgs, child: pulumi.ResourceOptions) -> None:
-        for email in args.emails:
+        # A URL may hold a token: its resource name is a digest, never the URL.
+        endpoints = [("email", email, email) for email in args.emails]
+        endpoints += [("https", url, endpoint_slug(url)) for url in args.https_endpoints]
+        for protocol, endpoint, slug in endpoints:
             subscription = aws.sns.TopicSubscription(
-                f"{name}-email-{email}",
+                f"{name}-{protocol}-{slug}",
                 topic=self.topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=child,
-            )
-            self.subscriptions.append(subscription)
-        for endpoint in args.https_endpoints:
-            subscription = aws.sns.TopicSubscription(
-                f"{name}-https-{endpoint_slug(endpoint)}",
-                topic=self.topic.arn,
-                protocol="https",
+                protocol=protocol,
                 endpoint=endpoint,
                 opts=child,
             )

@@ -1,4 +1,4 @@
-"""Alert decisions: the EventBridge patterns on the stack's events, and the topic, key and trail policies."""
+"""Alert decisions: event patterns on the stack's secrets; the topic, key and trail policies."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from design.arns import Account
 from design.iam import document
-from design.key_policy import KEY_ADMIN_ACTIONS
+from design.key_policy import account_administers_key
 
 SECRETS_MANAGER_SOURCE = "aws.secretsmanager"
 SECRETS_MANAGER_EVENT_SOURCE = "secretsmanager.amazonaws.com"
@@ -143,13 +143,7 @@ def topic_key_policy(account: Account, *, topic_arn: str, ci_role_path: str | No
     what would silence the alerts.
     """
     statements = [
-        {
-            "Sid": "AccountAdministersKey",
-            "Effect": "Allow",
-            "Principal": {"AWS": account.root},
-            "Action": list(KEY_ADMIN_ACTIONS),
-            "Resource": "*",
-        },
+        account_administers_key(account),
         {
             "Sid": "AccountUsesKeyThroughSns",
             "Effect": "Allow",

@@ -1,4 +1,4 @@
-"""The stack key's policy: the account administers the key and uses it only through Secrets Manager."""
+"""The stack key's policy: the account administers it and uses it through Secrets Manager only."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ KEY_USE_ACTIONS = (
 )
 
 
+def account_administers_key(account: Account) -> dict:
+    """Everything but cryptography, for the account root (which delegates to IAM)."""
+    return {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": account.root},
+        "Action": list(KEY_ADMIN_ACTIONS),
+        "Resource": "*",
+    }
+
+
 def key_policy(account: Account) -> dict:
     """The account administers the key; its principals may use it only via Secrets Manager.
 
@@ -50,13 +61,7 @@ def key_policy(account: Account) -> dict:
     """
     return document(
         [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": account.root},
-                "Action": list(KEY_ADMIN_ACTIONS),
-                "Resource": "*",
-            },
+            account_administers_key(account),
             {
                 "Sid": "UseOnlyThroughSecretsManager",
                 "Effect": "Allow",
