@@ -1,6 +1,7 @@
 """The edge: the catalog and the stack file, parsed and validated once (never imports pulumi)."""
 
-from inputs.catalog import Catalog, SecretSpec, ServiceSpec, load_catalog, read_catalog
+from inputs.catalog import Catalog, SecretSpec, ServiceSpec
+from inputs.catalog_reader import load_catalog, read_catalog
 from inputs.exceptions import InputError
 from inputs.stack_settings import StackSettings, parse_settings
 from inputs.stackfile import StackConfig, StackFile, read_stack_file

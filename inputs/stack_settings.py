@@ -88,28 +88,39 @@ class StackSettings(BaseModel):
     prefix: Annotated[
         str, matches(PREFIX, "1-24 lowercase letters, digits and -, starting with a letter")
     ]
+    """The first part of every name: secrets `{prefix}/{env}/{name}`, roles and the key alias
+    `{prefix}-{env}-...`; 1-24 lowercase letters, digits and -, starting with a letter (so role
+    names stay within IAM's 64 characters). Required."""
     environment: Annotated[
         str, matches(ENVIRONMENT_NAME, "lowercase letters, digits and -, starting with a letter")
     ]
+    """The catalog environment this stack deploys; one of the catalog's `environments`.
+    Default: the stack name (set by parse_settings)."""
     tags: Annotated[dict[str, str], BeforeValidator(_engine_json), valid_tags] = Field(
         default_factory=dict
     )
+    """Merged into every resource's tags. AWS: keys 1-128, values 0-256 characters, no `aws:`
+    prefix; `Project`, `Environment`, `ManagedBy` and `RotationStrategy` are set by app-secrets.
+    Default: none."""
     recovery_window_days: Annotated[int, AfterValidator(_recovery_window)] = Field(
         30, alias="recoveryWindowDays"
     )
-    """Days a deleted secret can be restored. 0 deletes at once (dev only); AWS allows 7-30."""
+    """Days a deleted secret can be restored: AWS allows 7-30, or 0 to delete at once (not in
+    prod). The KMS key waits the same, but at least 7 days. Default: 30."""
     protect: bool | None = None
     """Pulumi `protect` on the key and the secrets. Default: on in prod, off elsewhere."""
     account_id: Annotated[str, matches(ACCOUNT_ID, "12 digits")] | None = Field(
         None, alias="accountId"
     )
-    """The AWS account the offline plan assumes; `pulumi up` asks AWS instead."""
+    """The AWS account the offline plan assumes (12 digits); `pulumi up` asks AWS instead.
+    Default: none, the plan assumes `PLAN_ACCOUNT_ID` (123456789012)."""
     catalog: str = "catalog.yaml"
-    """The catalog file, relative to the project root."""
+    """The catalog file, relative to the project root. Default: catalog.yaml."""
     github_repository: (
         Annotated[str, matches(GITHUB_REPOSITORY, "OWNER/REPO, without wildcards")] | None
     ) = Field(None, alias="githubRepository")
-    """The repository whose Actions may assume ci-preview and ci-deploy. Unset: no CI roles."""
+    """`OWNER/REPO`, the repository whose Actions may assume ci-preview and ci-deploy.
+    Default: none, and no CI roles."""
     github_deploy_branch: Annotated[str, matches(GITHUB_NAME, "a branch name")] = Field(
         "main", alias="githubDeployBranch"
     )
@@ -117,7 +128,8 @@ class StackSettings(BaseModel):
     github_deploy_environment: (
         Annotated[str, matches(GITHUB_NAME, "a GitHub environment name")] | None
     ) = Field(None, alias="githubDeployEnvironment")
-    """When set, ci-deploy trusts jobs of this GitHub environment instead of the branch."""
+    """When set, ci-deploy trusts jobs of this GitHub environment instead of the branch.
+    Default: none, ci-deploy trusts `githubDeployBranch`."""
     github_oidc_provider_arn: (
         Annotated[
             str,
@@ -127,13 +139,16 @@ class StackSettings(BaseModel):
         ]
         | None
     ) = Field(None, alias="githubOidcProviderArn")
-    """An existing GitHub OIDC provider (one per account). Unset: the stack creates it."""
+    """An existing GitHub OIDC provider; an account holds one, so the second stack in an account
+    sets it. Default: none, the stack creates the provider (when `githubRepository` is set)."""
     log_retention_days: Annotated[int, AfterValidator(_log_retention)] = Field(
         30, alias="logRetentionDays"
     )
-    """Retention of the log groups the stack creates. Default: 30."""
+    """Days the log groups the stack creates keep events; one of CloudWatch Logs' retention
+    values (1, 3, 5, 7, 14, 30, ... 3653). Default: 30."""
     alerting: bool = True
-    """SNS topic + EventBridge rules on the stack's Secrets Manager events. Default: on."""
+    """SNS topic + EventBridge rules on the stack's Secrets Manager events; must be on while
+    `breakGlassPrincipals` is set. Default: true."""
     alert_emails: Annotated[
         list[str],
         BeforeValidator(_engine_json),
@@ -145,9 +160,11 @@ class StackSettings(BaseModel):
         BeforeValidator(_engine_json),
         each_matches(HTTPS_URL, "an https:// URL", echo=False),
     ] = Field(default_factory=list, alias="alertHttpsEndpoints")
-    """HTTPS subscriptions of the alert topic. Stored in the clear: no URL with a token in it."""
+    """HTTPS subscriptions of the alert topic. Stored in the clear: no URL with a token in it
+    (problems name an item by position, never echo it). Default: none."""
     create_trail: bool = Field(False, alias="createTrail")
-    """A CloudTrail trail and its bucket. Default: off (use the account's or organization's)."""
+    """A multi-region CloudTrail trail and its bucket; at most one stack per account.
+    Default: false (use the account's or the organization's trail)."""
     break_glass_principals: Annotated[
         list[str],
         BeforeValidator(_engine_json),
@@ -200,18 +217,8 @@ def parse_settings(
     """
     settings_values = {key: value for key, value in values.items() if key not in config_keys}
     settings_values.setdefault("environment", stack)
-    problems = []
-    for key in list(settings_values):
-        if key not in SETTING_KEYS:
-            allowed = ", ".join(SETTING_KEYS)
-            problems.append(
-                problem(
-                    file,
-                    f"{NAMESPACE}:{key}",
-                    f"unknown key; allowed: {allowed}, and the config: keys the catalog names",
-                )
-            )
-            del settings_values[key]
+    problems = _unknown_key_problems(settings_values, file=file)
+    settings_values = {key: value for key, value in settings_values.items() if key in SETTING_KEYS}
     try:
         settings = StackSettings.model_validate(settings_values)
     except ValidationError as exc:
@@ -223,8 +230,30 @@ def parse_settings(
             echo_input=False,
             key_prefix=f"{NAMESPACE}:",
         )
-        settings = None
-    if settings is not None and settings.is_production and settings.recovery_window_days == 0:
+        raise InputError(problems) from exc
+    problems += _cross_key_problems(settings, file=file)
+    if problems:
+        raise InputError(problems)
+    return settings
+
+
+def _unknown_key_problems(values: Mapping[str, Any], *, file: str) -> list[str]:
+    allowed = ", ".join(SETTING_KEYS)
+    return [
+        problem(
+            file,
+            f"{NAMESPACE}:{key}",
+            f"unknown key; allowed: {allowed}, and the config: keys the catalog names",
+        )
+        for key in values
+        if key not in SETTING_KEYS
+    ]
+
+
+def _cross_key_problems(settings: StackSettings, *, file: str) -> list[str]:
+    """Rules between keys, or between a key and the environment."""
+    problems = []
+    if settings.is_production and settings.recovery_window_days == 0:
         problems.append(
             problem(
                 file,
@@ -232,7 +261,7 @@ def parse_settings(
                 "must be between 7 and 30 in prod, got 0 (a deleted secret could not be restored)",
             )
         )
-    if settings is not None and settings.break_glass_principals and not settings.alerting:
+    if settings.break_glass_principals and not settings.alerting:
         problems.append(
             problem(
                 file,
@@ -241,12 +270,7 @@ def parse_settings(
                 "role must raise an alert",
             )
         )
-    if settings is not None:
-        problems += _rotation_vpc_problems(settings, file=file)
-    if problems:
-        raise InputError(problems)
-    assert settings is not None
-    return settings
+    return problems + _rotation_vpc_problems(settings, file=file)
 
 
 def _rotation_vpc_problems(settings: StackSettings, *, file: str) -> list[str]:

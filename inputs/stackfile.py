@@ -47,7 +47,9 @@ class StackFile:
         prefix = f"{NAMESPACE}:"
         return StackConfig(
             file=self.path.name,
-            values={k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)},
+            values={
+                k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)
+            },
             secret_keys=frozenset(
                 k.removeprefix(prefix) for k in self.secret_keys if k.startswith(prefix)
             ),

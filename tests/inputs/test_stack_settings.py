@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from design.naming import StackNames
 from inputs.exceptions import InputError
 from inputs.stack_settings import parse_settings
 
@@ -21,7 +22,8 @@ def test_defaults_outside_prod():
     assert settings.recovery_window_days == 30
     assert settings.protected is False
     assert settings.tags == {}
-    assert settings.secret_path == "acme/dev/"
+    names = StackNames(prefix=settings.prefix, environment=settings.environment)
+    assert names.secret_path == "acme/dev/"  # names moved to design/ in the restructure
 
 
 def test_prod_is_protected_by_default():

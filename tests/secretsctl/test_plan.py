@@ -245,7 +245,7 @@ def test_missing_stack_file_is_a_clean_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_committed_stack_files_set_every_value_as_a_secret(stack):
-    from inputs.catalog import load_catalog
+    from inputs.catalog_reader import load_catalog
     from inputs.stackfile import read_stack_file
 
     stack_file = read_stack_file(PROJECT_DIR / f"Pulumi.{stack}.yaml")
