@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from secretsctl import check, import_env, plan, rollback, rotate, status, verify
+from secretsctl.errors import EXIT_FAILED, fail
 
 COMMANDS = (plan, check, rotate, rollback, status, verify, import_env)
+DEBUG_VARIABLE = "SECRETSCTL_DEBUG"
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +22,21 @@ def main(argv: list[str] | None = None) -> int:
     for command in COMMANDS:
         command.add_parser(subparsers)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        fail(args.command, "interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # The last resort: a traceback or an exception's text may quote a value.
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        fail(
+            args.command,
+            f"internal error ({type(exc).__name__}); set {DEBUG_VARIABLE}=1 for the traceback "
+            "(it may show values)",
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
