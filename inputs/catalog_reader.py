@@ -23,7 +23,7 @@ from inputs.catalog import (
 )
 from inputs.catalog_checks import catalog_problems
 from inputs.exceptions import InputError
-from inputs.problems import from_validation_error, join_path, problem
+from inputs.problems import from_validation_error, join_path, problem, yaml_problem
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOP_KEYS = ("environments", "secrets", "services")
@@ -71,9 +71,7 @@ def _read_catalog(path: Path, _mtime_ns: int, _size: int) -> tuple[Catalog, tupl
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "?"
-        return _empty_catalog(), (problem(file, where, f"not valid YAML: {exc}"),)
+        return _empty_catalog(), (yaml_problem(file, exc),)
     catalog, problems = parse_catalog_partially(raw, file=file)
     return catalog, tuple(problems)
 

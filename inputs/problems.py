@@ -28,6 +28,18 @@ def problem(file: str, path: str, message: str) -> str:
     return f"{file}: {path}: {message}" if path else f"{file}: {message}"
 
 
+def yaml_problem(file: str, error: Exception) -> str:
+    """A YAML syntax error as one line: where, and the parser's words, never the line's text.
+
+    PyYAML's own message quotes the offending line, which may hold a value.
+    """
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    words = [getattr(error, "problem", None), getattr(error, "context", None)]
+    detail = "; ".join(word for word in words if word) or type(error).__name__
+    return problem(file, where, f"not valid YAML: {detail}")
+
+
 def join_path(*parts: object) -> str:
     return ".".join(str(part) for part in parts if part not in (None, ""))
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from inputs.exceptions import InputError
-from inputs.problems import problem
+from inputs.problems import problem, yaml_problem
 from inputs.stack_settings import NAMESPACE
 
 
@@ -73,7 +73,7 @@ def read_stack_file(path: Path) -> StackFile:
     except FileNotFoundError as exc:
         raise InputError([problem(str(path), "", "stack file not found")]) from exc
     except yaml.YAMLError as exc:
-        raise InputError([problem(file, "", f"not valid YAML: {exc}")]) from exc
+        raise InputError([yaml_problem(file, exc)]) from exc
     config = raw.get("config") if isinstance(raw, dict) else None
     if config is None:
         config = {}

@@ -155,6 +155,22 @@ def test_load_reports_yaml_errors_with_the_line(tmp_path):
     assert "not valid YAML" in caught.value.problems[0]
 
 
+def test_bad_yaml_never_quotes_the_line_it_stopped_at(tmp_path):
+    path = tmp_path / "catalog.yaml"
+    path.write_text(
+        "environments: [dev]\nsecrets:\n  x: {description: [SENTINEL-yaml-91aa\n  y: 1\n",
+        encoding="utf-8",
+    )
+
+    _, problems = read_catalog(path)
+
+    (line,) = problems
+    assert line.startswith("catalog.yaml: line ")
+    assert "not valid YAML" in line
+    assert "SENTINEL" not in line
+
+
+
 def test_load_reports_a_missing_file(tmp_path):
     with pytest.raises(InputError) as caught:
         load_catalog(tmp_path / "nope.yaml")

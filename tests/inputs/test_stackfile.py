@@ -92,8 +92,27 @@ def test_bad_yaml_names_the_file(tmp_path):
         read_stack_file(path)
 
     (line,) = caught.value.problems
-    assert line.startswith("Pulumi.dev.yaml: not valid YAML: ")
+    assert line.startswith("Pulumi.dev.yaml: line 3, column 1: not valid YAML: ")
     assert isinstance(caught.value.__cause__, yaml.YAMLError)
+
+
+def test_bad_yaml_never_quotes_the_line_it_stopped_at(tmp_path):
+    # GIVEN a malformed stack file whose bad line holds a plaintext value
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(
+        "config:\n  app-secrets:apiKey: [SENTINEL-yaml-3b7d\n  app-secrets:prefix: acme\n",
+        encoding="utf-8",
+    )
+
+    # WHEN it is read
+    with pytest.raises(InputError) as caught:
+        read_stack_file(path)
+
+    # THEN the problem says where and what the parser expected, and nothing of the line
+    (line,) = caught.value.problems
+    assert line.startswith("Pulumi.dev.yaml: line 3, column ")
+    assert "SENTINEL" not in line
+    assert "apiKey" not in line
 
 
 def test_rejects_a_config_that_is_not_a_mapping(tmp_path):
