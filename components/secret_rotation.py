@@ -189,7 +189,9 @@ class Rotation(pulumi.ComponentResource):
             f"{name}-masters",
             name=f"{args.names.rotation_role_name}-masters",
             path=args.names.workload_path,
-            description=f"Read-only access of {args.names.rotation_role_name} to the master secrets",
+            description=(
+                f"Read-only access of {args.names.rotation_role_name} to the master secrets"
+            ),
             policy=pulumi.Output.all(*(args.secret_arns[master] for master in masters)).apply(
                 lambda arns: compact(
                     document([secret_statement("ReadMasterSecrets", RUNTIME_READ, arns)])

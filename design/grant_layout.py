@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from design.arns import Account
-from design.iam import INLINE_LIMIT, MANAGED_LIMIT, MANAGED_PER_ROLE, compact, document
 from design.exceptions import PolicyTooLargeError
+from design.iam import INLINE_LIMIT, MANAGED_LIMIT, MANAGED_PER_ROLE, compact, document
 
 FixedStatements = Callable[[Account, str], list[dict]]
 """Builds a role's other statements from the account and the stack key ARN."""

@@ -30,6 +30,7 @@ ECS_EXECUTION_MANAGED_POLICY = "service-role/AmazonECSTaskExecutionRolePolicy"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 
+
 def document(statements: Sequence[dict]) -> dict:
     return {"Version": VERSION, "Statement": list(statements)}
 

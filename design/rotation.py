@@ -132,6 +132,7 @@ def in_vpc(profile: RotationProfile, subnet_ids: Sequence[str]) -> bool:
     """Whether the profile's function runs in the stack's VPC: only to reach a database."""
     return bool(subnet_ids) and profile.strategy != "token"
 
+
 def generate_passwords() -> dict:
     """GetRandomPassword supports no resource-level permission: it is the one action on `*`."""
     return {

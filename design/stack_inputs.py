@@ -51,7 +51,7 @@ class StackInputs:
     catalog: Catalog
     settings: StackSettings
     region: str | None = None
-    """The stack's `aws:region` (or the command's --region); None under the engine."""
+    """The stack's `aws:region`, or the command's --region; None where neither is set."""
 
     @property
     def names(self) -> StackNames:

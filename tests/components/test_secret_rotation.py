@@ -1,27 +1,19 @@
-"""Rotation: profiles from the catalog, and the functions, permissions and schedules declared."""
+"""Rotation under the mock engine: the functions, permissions, schedules and role declared."""
 
 from __future__ import annotations
 
 import json
-import string
 from pathlib import Path
 
 import pulumi
 import pytest
 
 from components.account import AwsAccount
-from inputs.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
 from components.lambda_package import LambdaPackage
-from components.rotation import (
-    Rotation,
-    RotationArgs,
-    RotationProfile,
-    master_secrets,
-    password_settings,
-    rotation_profile,
-    rotation_rules,
-)
-from rotation.settings import load_settings
+from components.secret_rotation import Rotation, RotationArgs
+from design.naming import StackNames
+from design.rotation import master_secrets, rotated_secrets, rotation_profile
+from inputs.catalog import SecretSpec
 from tests.conftest import ACCOUNT_ID, REGION, records_of
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:acme/dev/{{}}-AbCdEf"
@@ -31,6 +23,7 @@ FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -65,89 +58,8 @@ def postgres(strategy: str, **rotation) -> SecretSpec:
     )
 
 
-# Profiles: what GetRandomPassword is told, from the catalog's generate settings.
-
-
-def test_no_specials_turns_punctuation_off():
-    profile = rotation_profile(token(64, special=False))
-
-    assert profile == RotationProfile(
-        strategy="token", password_length=64, exclude_characters="", exclude_punctuation=True
-    )
-
-
-def test_excludes_all_punctuation_pulumi_random_would_not_draw():
-    profile = rotation_profile(token(40, exclude_characters="<>"))
-
-    allowed = set(string.punctuation) - set(profile.exclude_characters)
-    assert allowed == set(RANDOM_SPECIALS) - {"<", ">"}
-    assert profile.exclude_punctuation is False
-
-
-def test_the_handler_reads_the_profile_as_the_catalog_meant():
-    settings = load_settings(rotation_profile(token(48, exclude_characters="!?")).environment())
-
-    assert settings.strategy == "token"
-    assert settings.password_policy.password_length == 48
-    assert set(string.punctuation) - set(settings.password_policy.exclude_characters) == (
-        set(RANDOM_SPECIALS) - {"!", "?"}
-    )
-
-
-def test_postgres_follows_the_password_field():
-    profile = rotation_profile(postgres("postgres-single-user"))
-
-    assert (profile.strategy, profile.password_length) == ("postgres-single-user", 24)
-
-
-def test_external_secrets_get_the_defaults_and_postgres_loses_the_url_breakers():
-    external_token = spec({"external": True, "rotation": {"every_days": 7, "strategy": "token"}})
-    external_db = spec(
-        {"external": True, "rotation": {"every_days": 7, "strategy": "postgres-single-user"}}
-    )
-
-    assert password_settings(external_token).specials == RANDOM_SPECIALS
-    assert "@" not in password_settings(external_db).specials
-    assert rotation_profile(external_db).password_length == 32
-
-
-def test_equal_settings_give_equal_slugs_and_others_differ():
-    assert rotation_profile(token(64)).slug == rotation_profile(token(64)).slug
-    assert rotation_profile(token(64)).slug != rotation_profile(token(65)).slug
-    assert rotation_profile(token(64)).slug.startswith("token-")
-    assert rotation_profile(postgres("postgres-alternating-users", master="m")).slug.startswith(
-        "pg-alt-"
-    )
-
-
-def test_rejects_a_secret_without_rotation():
-    with pytest.raises(ValueError, match="no rotation block"):
-        rotation_profile(spec({"generate": {"length": 32}}))
-
-
-def test_rotation_rules_take_days_or_the_schedule():
-    assert rotation_rules(RotationSpec(every_days=30, strategy="token")) == {
-        "automatically_after_days": 30
-    }
-    assert rotation_rules(RotationSpec(schedule="cron(0 4 1 * ? *)", strategy="token")) == {
-        "schedule_expression": "cron(0 4 1 * ? *)"
-    }
-
-
-def test_master_secrets_are_listed_once():
-    rotated = {
-        "a": postgres("postgres-alternating-users", master="db-master"),
-        "b": postgres("postgres-alternating-users", master="db-master"),
-        "c": token(),
-    }
-
-    assert master_secrets(rotated) == ["db-master"]
-
-
-# The component, through the mock engine.
-
-
-def declare(rotated: dict[str, SecretSpec], **overrides) -> Rotation:
+def declare(secrets: dict[str, SecretSpec], **overrides) -> Rotation:
+    rotated = rotated_secrets(secrets)
     names = {*rotated, *master_secrets(rotated), "unrotated"}
     account = AwsAccount(
         account_id=pulumi.Output.from_input(ACCOUNT_ID),
@@ -155,13 +67,9 @@ def declare(rotated: dict[str, SecretSpec], **overrides) -> Rotation:
         partition=pulumi.Output.from_input("aws"),
     )
     args = {
-        "role_name": "acme-dev-rotation",
-        "role_path": "/app-secrets/acme-dev/",
-        "function_name": lambda slug: f"acme-dev-rot-{slug}",
-        "log_group_pattern": "/aws/lambda/acme-dev-rot-*",
+        "names": StackNames(prefix="acme", environment="dev"),
         "rotated": rotated,
         "secret_arns": {name: ARN.format(name) for name in names},
-        "secret_full_names": {name: f"acme/dev/{name}" for name in names},
         "package": PACKAGE,
         "account": account,
         "key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/1111",
@@ -202,6 +110,49 @@ def test_one_function_per_profile_with_its_settings(monitor):
         assert groups[log_group].inputs["retentionInDays"] == 30
 
     return pulumi.Output.all(**rotation.function_arns).apply(check)
+
+
+@pulumi.runtime.test
+def test_timeout_retention_and_tags_follow_the_args(monitor):
+    rotation = declare({"a": token(64)}, timeout_seconds=120, log_retention_days=90)
+
+    def check(_):
+        [function] = records_of(monitor, FUNCTION).values()
+        [log_group] = records_of(monitor, LOG_GROUP).values()
+        assert function.inputs["timeout"] == 120
+        assert log_group.inputs["retentionInDays"] == 90
+        assert function.inputs["tags"] == log_group.inputs["tags"] == {"Project": "acme"}
+
+    return pulumi.Output.all(*(f.id for f in rotation.functions.values())).apply(check)
+
+
+@pulumi.runtime.test
+def test_names_follow_a_hyphenated_prefix_and_environment(monitor):
+    rotation = declare(
+        {"a": token(64)}, names=StackNames(prefix="acme-web", environment="pre-prod")
+    )
+    slug = rotation_profile(token(64)).slug
+
+    def check(arns):
+        role = records_of(monitor, ROLE)["rotation-lambda-role"]
+        [function] = records_of(monitor, FUNCTION).values()
+        [grants] = records_of(monitor, ROLE_POLICY).values()
+        statements = {s["Sid"]: s for s in json.loads(grants.inputs["policy"])["Statement"]}
+        assert (role.inputs["name"], role.inputs["path"]) == (
+            "acme-web-pre-prod-rotation",
+            "/app-secrets/acme-web-pre-prod/",
+        )
+        assert list(arns) == [f"acme-web-pre-prod-rot-{slug}"]
+        assert function.inputs["loggingConfig"]["logGroup"] == (
+            f"/aws/lambda/acme-web-pre-prod-rot-{slug}"
+        )
+        assert statements["OwnLogGroup"]["Resource"] == (
+            f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:/aws/lambda/acme-web-pre-prod-rot-*:*"
+        )
+
+    return pulumi.Output.all(grants=rotation.role.inline_policy.id, **rotation.function_arns).apply(
+        lambda values: check({name: arn for name, arn in values.items() if name != "grants"})
+    )
 
 
 @pulumi.runtime.test
@@ -330,7 +281,38 @@ def test_token_rotation_alone_needs_no_network_permissions(monitor):
 
 
 def test_rejects_a_master_the_stack_does_not_declare(monitor):
-    rotated = {"db": postgres("postgres-alternating-users", master="db-master")}
+    secrets = {"db": postgres("postgres-alternating-users", master="db-master")}
 
     with pytest.raises(ValueError, match="master secret\\(s\\) db-master are not declared"):
-        declare(rotated, secret_arns={"db": ARN.format("db")})
+        declare(secrets, secret_arns={"db": ARN.format("db")})
+
+
+@pulumi.runtime.test
+def test_a_rotation_waits_for_its_first_value_and_its_functions_permission(monitor):
+    # GIVEN the engine's view of what each resource was declared to depend on
+    dependencies: dict[str, list[str]] = {}
+    register = monitor.RegisterResource
+
+    def recording(request):
+        dependencies[request.name] = list(request.dependencies)
+        return register(request)
+
+    monitor.RegisterResource = recording
+    first_value = pulumi.CustomResource("test:index:FirstValue", "first-value-a")
+
+    # WHEN
+    rotation = declare({"a": token(64), "b": token(64)}, first_values={"a": first_value})
+    slug = rotation_profile(token(64)).slug
+
+    def check(urns):
+        first_value_urn, permission_urn, *_ = urns
+        assert first_value_urn in dependencies["rotation-a"]
+        assert first_value_urn not in dependencies["rotation-b"]
+        assert permission_urn in dependencies["rotation-a"]
+        assert permission_urn in dependencies["rotation-b"]
+
+    return pulumi.Output.all(
+        first_value.urn,
+        rotation.permissions[slug].urn,
+        *(r.id for r in rotation.rotations.values()),
+    ).apply(check)

@@ -1,4 +1,4 @@
-"""A service's roles and task definition: exact grants, secrets by reference, never in environment."""
+"""A service's roles and task definition: exact grants, secrets by reference, not in environment."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ import json
 import pulumi
 
 from components.account import AwsAccount
-from inputs.catalog import ServiceSpec, TaskSpec
-from components.services import (
-    ServiceAccess,
-    ServiceAccessArgs,
-    container_definitions,
-    container_secrets,
-    value_from,
-)
+from components.services import ServiceAccess, ServiceAccessArgs
+from design.naming import StackNames
 from tests.conftest import records_of
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/{}-AbCdEf"
@@ -24,36 +18,7 @@ ARNS = {
 BOUNDARY = "arn:aws:iam::123456789012:policy/app-secrets-boundary/acme-dev-workload-boundary"
 
 
-def test_value_from_uses_the_json_key_form():
-    assert (
-        value_from(ARNS["app-config"], "REDIS_PASSWORD") == ARNS["app-config"] + ":REDIS_PASSWORD::"
-    )
-    assert value_from(ARNS["admin-token"], None) == ARNS["admin-token"]
-
-
-def test_container_secrets_are_sorted_and_resolved():
-    env = {"REDIS_PASSWORD": "app-config:REDIS_PASSWORD", "ADMIN_TOKEN": "admin-token"}
-
-    assert container_secrets(env, ARNS) == [
-        {"name": "ADMIN_TOKEN", "valueFrom": ARNS["admin-token"]},
-        {"name": "REDIS_PASSWORD", "valueFrom": ARNS["app-config"] + ":REDIS_PASSWORD::"},
-    ]
-
-
-def test_container_definition_keeps_secrets_out_of_environment():
-    task = TaskSpec(image="nginx", environment={"LOG_LEVEL": "info"})
-    secrets = [{"name": "ADMIN_TOKEN", "valueFrom": ARNS["admin-token"]}]
-
-    [container] = container_definitions(
-        service="api", task=task, secrets=secrets, log_group="/g", region="eu-west-1"
-    )
-
-    assert container["secrets"] == secrets
-    assert container["environment"] == [{"name": "LOG_LEVEL", "value": "info"}]
-    assert container["logConfiguration"]["options"]["awslogs-group"] == "/g"
-
-
-def declare(spec: dict) -> ServiceAccess:
+def declare(*, names: StackNames | None = None, **fields) -> ServiceAccess:
     account = AwsAccount(
         account_id=pulumi.Output.from_input("123456789012"),
         region=pulumi.Output.from_input("eu-west-1"),
@@ -63,17 +28,12 @@ def declare(spec: dict) -> ServiceAccess:
         "api",
         ServiceAccessArgs(
             service="api",
-            spec=ServiceSpec.model_validate(spec),
-            execution_role_name="acme-dev-api-exec",
-            task_role_name="acme-dev-api-task",
-            role_path="/app-secrets/acme-dev/",
-            family="acme-dev-api",
-            log_group="/app-secrets/acme-dev/api",
+            names=names or StackNames(prefix="acme", environment="dev"),
             secret_arns=ARNS,
-            secret_full_names={name: f"acme/dev/{name}" for name in ARNS},
             account=account,
             key_arn="arn:aws:kms:eu-west-1:123456789012:key/1111",
             boundary_arn=BOUNDARY,
+            **fields,
         ),
     )
 
@@ -81,10 +41,8 @@ def declare(spec: dict) -> ServiceAccess:
 @pulumi.runtime.test
 def test_execution_role_reads_exactly_the_env_secrets(monitor):
     access = declare(
-        {
-            "env": {"ADMIN_TOKEN": "admin-token", "REDIS": "app-config:REDIS_PASSWORD"},
-            "task": {"image": "nginx"},
-        }
+        env={"ADMIN_TOKEN": "admin-token", "REDIS": "app-config:REDIS_PASSWORD"},
+        task_image="nginx",
     )
 
     def check(values):
@@ -129,7 +87,7 @@ def test_execution_role_reads_exactly_the_env_secrets(monitor):
 
 @pulumi.runtime.test
 def test_task_role_reads_runtime_secrets_with_describe(monitor):
-    access = declare({"runtime_read": ["openai-api-key"]})
+    access = declare(runtime_read=["openai-api-key"])
 
     def check(_):
         grants = json.loads(
@@ -149,15 +107,11 @@ def test_task_role_reads_runtime_secrets_with_describe(monitor):
 @pulumi.runtime.test
 def test_task_definition_references_secrets_and_both_roles(monitor):
     access = declare(
-        {
-            "env": {"REDIS": "app-config:REDIS_PASSWORD"},
-            "task": {
-                "image": "nginx:1.27",
-                "cpu": 512,
-                "memory": 1024,
-                "environment": {"LOG_LEVEL": "info"},
-            },
-        }
+        env={"REDIS": "app-config:REDIS_PASSWORD"},
+        task_image="nginx:1.27",
+        task_cpu=512,
+        task_memory=1024,
+        task_environment={"LOG_LEVEL": "info"},
     )
 
     def check(values):
@@ -180,6 +134,73 @@ def test_task_definition_references_secrets_and_both_roles(monitor):
         assert container["environment"] == [{"name": "LOG_LEVEL", "value": "info"}]
         log_group = records_of(monitor, "aws:cloudwatch/logGroup:LogGroup")["api-logs"]
         assert log_group.inputs["name"] == "/app-secrets/acme-dev/api"
+
+    return pulumi.Output.all(
+        access.execution_role_arn, access.task_role_arn, access.task_definition_arn
+    ).apply(check)
+
+
+@pulumi.runtime.test
+def test_container_secrets_output_names_only_the_env_secrets(monitor):
+    access = declare(env={"ADMIN_TOKEN": "admin-token"}, runtime_read=["openai-api-key"])
+
+    def check(secrets):
+        assert secrets == [{"name": "ADMIN_TOKEN", "valueFrom": ARNS["admin-token"]}]
+        assert access.task_definition_arn is None
+        assert records_of(monitor, "aws:ecs/taskDefinition:TaskDefinition") == {}
+        assert records_of(monitor, "aws:cloudwatch/logGroup:LogGroup") == {}
+
+    return access.container_secrets.apply(check)
+
+
+@pulumi.runtime.test
+def test_a_service_without_secrets_gets_roles_without_any_grant(monitor):
+    access = declare()
+
+    def check(_):
+        # Not even the KMS statement: a role that reads no secret gets no key either.
+        assert access.execution_role.inline_policy is None
+        assert access.task_role.inline_policy is None
+        assert records_of(monitor, "aws:iam/rolePolicy:RolePolicy") == {}
+        assert set(records_of(monitor, "aws:iam/role:Role")) == {
+            "api-execution-role",
+            "api-task-role",
+        }
+
+    return pulumi.Output.all(access.execution_role_arn, access.task_role_arn).apply(check)
+
+
+@pulumi.runtime.test
+def test_names_and_retention_follow_a_hyphenated_prefix_and_environment(monitor):
+    access = declare(
+        names=StackNames(prefix="acme-web", environment="pre-prod"),
+        env={"ADMIN_TOKEN": "admin-token"},
+        task_image="nginx",
+        log_retention_days=90,
+        tags={"Project": "acme-web"},
+    )
+
+    def check(values):
+        execution_arn, task_arn, _ = values
+        definition = records_of(monitor, "aws:ecs/taskDefinition:TaskDefinition")[
+            "api-task-definition"
+        ]
+        log_group = records_of(monitor, "aws:cloudwatch/logGroup:LogGroup")["api-logs"]
+        role_arn = (
+            "arn:aws:iam::123456789012:role/app-secrets/acme-web-pre-prod/acme-web-pre-prod-api"
+        )
+        assert (execution_arn, task_arn) == (f"{role_arn}-exec", f"{role_arn}-task")
+        assert definition.inputs["family"] == "acme-web-pre-prod-api"
+        assert definition.inputs["tags"] == {"Project": "acme-web"}
+        assert (log_group.inputs["name"], log_group.inputs["retentionInDays"]) == (
+            "/app-secrets/acme-web-pre-prod/api",
+            90,
+        )
+        [container] = json.loads(definition.inputs["containerDefinitions"])
+        assert container["logConfiguration"]["options"]["awslogs-group"] == (
+            "/app-secrets/acme-web-pre-prod/api"
+        )
+        assert container["logConfiguration"]["options"]["awslogs-region"] == "eu-west-1"
 
     return pulumi.Output.all(
         access.execution_role_arn, access.task_role_arn, access.task_definition_arn

@@ -1,63 +1,23 @@
-"""Pure IAM documents: exact grants packed within IAM's limits, trust and resource policies."""
+"""Pure IAM documents: trust and resource policies, grants and the KMS statement."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from components.grants import (
-    INLINE_LIMIT,
-    MANAGED_LIMIT,
-    Account,
-    PolicyTooLargeError,
-    compact,
-    ecs_tasks_trust,
-    estimated_arn_length,
-    github_trust,
-    layout_grants,
-    secret_resource_policy,
-    workload_boundary,
-)
 from aws_model.iam_eval import Decision, Request, evaluate
+from design.arns import Account
+from design.iam import (
+    compact,
+    document,
+    ecs_tasks_trust,
+    github_trust,
+    kms_via_secrets_manager,
+    lambda_trust,
+    secret_resource_policy,
+    secret_statement,
+)
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
-
-
-def names(count: int) -> list[str]:
-    return [f"acme/prod/svc-secret-{index:04d}" for index in range(count)]
-
-
-def test_estimate_is_never_below_the_real_arn():
-    name = "acme/prod/" + "x" * 200
-    real = f"arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:{name}-AbCdEf"
-
-    assert estimated_arn_length(name) >= len(json.dumps(real)) + 1
-
-
-def test_small_grants_stay_inline():
-    layout = layout_grants(names(5), fixed_inline_size=300)
-
-    assert layout.inline == tuple(names(5))
-    assert layout.managed == ()
-
-
-def test_three_hundred_secrets_spill_into_managed_policies_each_listed_once():
-    layout = layout_grants(names(300), fixed_inline_size=300, managed_slots=9)
-
-    placed = list(layout.inline) + [name for chunk in layout.managed for name in chunk]
-    assert sorted(placed) == names(300)
-    assert 1 <= len(layout.managed) <= 9
-    assert sum(estimated_arn_length(name) for name in layout.inline) <= INLINE_LIMIT - 300
-    for chunk in layout.managed:
-        assert sum(estimated_arn_length(name) for name in chunk) <= MANAGED_LIMIT
-
-
-def test_fails_when_iam_cannot_hold_the_grants():
-    with pytest.raises(
-        PolicyTooLargeError, match=r"2000 secrets need \d+ managed policies; IAM allows 9"
-    ):
-        layout_grants(names(2000), fixed_inline_size=300, managed_slots=9)
 
 
 def test_ecs_trust_is_limited_to_the_account():
@@ -65,6 +25,16 @@ def test_ecs_trust_is_limited_to_the_account():
 
     assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_lambda_trust_is_the_lambda_service_only():
+    [statement] = lambda_trust()["Statement"]
+
+    assert statement == {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
 
 
 def test_github_trust_pins_audience_and_subject():
@@ -105,45 +75,32 @@ def test_resource_policy_grants_nothing_inside_the_account():
     )
 
 
-def test_boundary_never_grants_more_than_the_stack_path():
-    boundary = workload_boundary(
-        ACCOUNT,
-        secret_path="acme/prod/",
-        key_arn="arn:aws:kms:eu-west-1:123456789012:key/k",
-        name_stem="acme-prod",
+def test_secret_statement_lists_exact_arns_sorted():
+    statement = secret_statement("Read", ("secretsmanager:GetSecretValue",), ["arn:b", "arn:a"])
+
+    assert statement == {
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": ["arn:a", "arn:b"],
+    }
+
+
+def test_kms_is_allowed_only_through_secrets_manager_of_the_region():
+    statement = kms_via_secrets_manager("arn:aws:kms:eu-west-1:123456789012:key/k", "eu-west-1")
+
+    assert statement["Action"] == ["kms:Decrypt"]
+    assert statement["Resource"] == "arn:aws:kms:eu-west-1:123456789012:key/k"
+    assert statement["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}
+    }
+
+
+def test_compact_is_the_json_iam_measures_without_white_space():
+    policy = document([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
+
+    assert compact(policy) == (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+        '"Resource":"*"}]}'
     )
-    text = compact(boundary)
-
-    assert '"Action":"*"' not in text and "secretsmanager:*" not in text
-    for statement in boundary["Statement"]:
-        if any(
-            action.startswith("secretsmanager:") and action != "secretsmanager:GetRandomPassword"
-            for action in statement["Action"]
-            if isinstance(statement["Action"], list)
-        ):
-            assert (
-                statement["Resource"]
-                == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/*"
-            )
-
-
-def test_rotation_statements_add_the_vpc_actions_only_in_a_vpc():
-    from components.grants import rotation_statements
-
-    outside = rotation_statements(
-        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x"
-    )
-    inside = rotation_statements(
-        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x", in_vpc=True
-    )
-
-    assert [statement["Sid"] for statement in inside] == [
-        *(statement["Sid"] for statement in outside),
-        "RotationInVpc",
-    ]
-    assert "ec2:CreateNetworkInterface" in inside[-1]["Action"]
-    # The boundary allows exactly what a rotation function in a VPC is given.
-    boundary = workload_boundary(
-        ACCOUNT, secret_path="acme/dev/", key_arn="k", name_stem="acme-dev"
-    )
-    assert inside[-1] in boundary["Statement"]
+    assert json.loads(compact(policy)) == policy

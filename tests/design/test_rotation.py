@@ -1,0 +1,203 @@
+"""Rotation decisions: profiles from the catalog, schedules, masters and the functions' grants."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from design.arns import Account
+from design.boundary import workload_boundary
+from design.naming import StackNames
+from design.rotation import (
+    RotatedSecret,
+    RotationProfile,
+    in_vpc,
+    master_secrets,
+    password_settings,
+    rotated_secrets,
+    rotation_profile,
+    rotation_rules,
+    rotation_statements,
+)
+from inputs.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
+from rotation.settings import load_settings
+
+ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
+POSTGRES_FIELDS = {
+    "engine": {"value": "postgres"},
+    "host": {"value": "db.internal"},
+    "port": {"value": 5432},
+    "username": {"value": "app"},
+    "dbname": {"value": "app"},
+}
+
+
+def spec(body: dict) -> SecretSpec:
+    return SecretSpec.model_validate({"description": "x", **body})
+
+
+def token(length: int = 64, **generate) -> SecretSpec:
+    return spec(
+        {
+            "generate": {"length": length, **generate},
+            "rotation": {"every_days": 30, "strategy": "token"},
+        }
+    )
+
+
+def postgres(strategy: str, **rotation) -> SecretSpec:
+    return spec(
+        {
+            "fields": {**POSTGRES_FIELDS, "password": {"generate": {"length": 24}}},
+            "rotation": {"schedule": "rate(7 days)", "strategy": strategy, **rotation},
+        }
+    )
+
+
+# Profiles: what GetRandomPassword is told, from the catalog's generate settings.
+
+
+def test_no_specials_turns_punctuation_off():
+    profile = rotation_profile(token(64, special=False))
+
+    assert profile == RotationProfile(
+        strategy="token", password_length=64, exclude_characters="", exclude_punctuation=True
+    )
+
+
+def test_excludes_all_punctuation_pulumi_random_would_not_draw():
+    profile = rotation_profile(token(40, exclude_characters="<>"))
+
+    allowed = set(string.punctuation) - set(profile.exclude_characters)
+    assert allowed == set(RANDOM_SPECIALS) - {"<", ">"}
+    assert profile.exclude_punctuation is False
+
+
+def test_the_handler_reads_the_profile_as_the_catalog_meant():
+    settings = load_settings(rotation_profile(token(48, exclude_characters="!?")).environment())
+
+    assert settings.strategy == "token"
+    assert settings.password_policy.password_length == 48
+    assert set(string.punctuation) - set(settings.password_policy.exclude_characters) == (
+        set(RANDOM_SPECIALS) - {"!", "?"}
+    )
+
+
+def test_postgres_follows_the_password_field():
+    profile = rotation_profile(postgres("postgres-single-user"))
+
+    assert (profile.strategy, profile.password_length) == ("postgres-single-user", 24)
+
+
+def test_external_secrets_get_the_defaults_and_postgres_loses_the_url_breakers():
+    external_token = spec({"external": True, "rotation": {"every_days": 7, "strategy": "token"}})
+    external_db = spec(
+        {"external": True, "rotation": {"every_days": 7, "strategy": "postgres-single-user"}}
+    )
+
+    assert password_settings(external_token).specials == RANDOM_SPECIALS
+    assert "@" not in password_settings(external_db).specials
+    assert rotation_profile(external_db).password_length == 32
+
+
+def test_equal_settings_give_equal_slugs_and_others_differ():
+    assert rotation_profile(token(64)).slug == rotation_profile(token(64)).slug
+    assert rotation_profile(token(64)).slug != rotation_profile(token(65)).slug
+    assert rotation_profile(token(64)).slug.startswith("token-")
+    assert rotation_profile(postgres("postgres-alternating-users", master="m")).slug.startswith(
+        "pg-alt-"
+    )
+
+
+def test_rejects_a_secret_without_rotation():
+    with pytest.raises(ValueError, match="no rotation block"):
+        rotation_profile(spec({"generate": {"length": 32}}))
+
+
+def test_rotation_rules_take_days_or_the_schedule():
+    assert rotation_rules(RotationSpec(every_days=30, strategy="token")) == {
+        "automatically_after_days": 30
+    }
+    assert rotation_rules(RotationSpec(schedule="cron(0 4 1 * ? *)", strategy="token")) == {
+        "schedule_expression": "cron(0 4 1 * ? *)"
+    }
+
+
+# What the stack deploys per rotated secret.
+
+
+def test_rotated_secrets_are_exactly_those_with_a_rotation_block():
+    rotated = rotated_secrets(
+        {
+            "a": token(64),
+            "plain": spec({"generate": {"length": 32}}),
+            "db": postgres("postgres-alternating-users", master="db-master"),
+        }
+    )
+
+    assert rotated == {
+        "a": RotatedSecret(
+            profile=rotation_profile(token(64)), rules={"automatically_after_days": 30}
+        ),
+        "db": RotatedSecret(
+            profile=rotation_profile(postgres("postgres-alternating-users", master="db-master")),
+            rules={"schedule_expression": "rate(7 days)"},
+            master="db-master",
+        ),
+    }
+
+
+def test_master_secrets_are_listed_once():
+    rotated = rotated_secrets(
+        {
+            "a": postgres("postgres-alternating-users", master="db-master"),
+            "b": postgres("postgres-alternating-users", master="db-master"),
+            "c": token(),
+        }
+    )
+
+    assert master_secrets(rotated) == ["db-master"]
+
+
+def test_only_database_functions_run_in_a_vpc_and_only_with_subnets():
+    database = rotation_profile(postgres("postgres-single-user"))
+
+    assert in_vpc(database, ["subnet-0123456789abcdef0"]) is True
+    assert in_vpc(database, []) is False
+    assert in_vpc(rotation_profile(token()), ["subnet-0123456789abcdef0"]) is False
+
+
+# The rotation functions' statements besides their secret grant.
+
+
+def test_rotation_statements_add_the_vpc_actions_only_in_a_vpc():
+    outside = rotation_statements(
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x"
+    )
+    inside = rotation_statements(
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x", in_vpc=True
+    )
+
+    assert [statement["Sid"] for statement in inside] == [
+        *(statement["Sid"] for statement in outside),
+        "RotationInVpc",
+    ]
+    assert "ec2:CreateNetworkInterface" in inside[-1]["Action"]
+    # The boundary allows exactly what a rotation function in a VPC is given.
+    boundary = workload_boundary(
+        ACCOUNT, names=StackNames(prefix="acme", environment="dev"), key_arn="k"
+    )
+    assert inside[-1] in boundary["Statement"]
+
+
+def test_rotation_statements_write_only_to_the_given_log_group():
+    statements = rotation_statements(
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/acme-dev-rot-*"
+    )
+    logs = {statement["Sid"]: statement for statement in statements}["OwnLogGroup"]
+
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert logs["Resource"] == (
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/acme-dev-rot-*:*"
+    )
