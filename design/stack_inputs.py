@@ -263,7 +263,7 @@ def value_problems(
         if secret_name not in needed or key in reported:
             continue
         reported.add(key)
-        command = f"pulumi config set --secret {key} <value> --stack {stack}"
+        command = f"pulumi config set --secret {key} --stack {stack} (it prompts for the value)"
         if key not in config:
             problems.append(
                 problem(

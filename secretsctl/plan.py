@@ -13,12 +13,13 @@ from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 from inputs.catalog import Catalog, split_reference
 from inputs.exceptions import InputError
 from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
-from secretsctl.access import access_report, render_matrix
+from secretsctl.access import access_report
 from secretsctl.check import findings
-from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate, render_estimate
+from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate
 from secretsctl.engine import run_program
-from secretsctl.errors import EXIT_BAD_INPUT, EXIT_OK, report_problems
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail, report_problems
 from secretsctl.mocks import PlanMocks
+from secretsctl.plan_table import MANDATORY, TABLE_WIDTH, render_table
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "app-secrets"
@@ -37,6 +38,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--stack-file", type=Path, help="stack file (default: Pulumi.STACK.yaml)")
     parser.add_argument("--format", choices=("json", "table"), default="json")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help=f"table: every column and consumer, however wide (default: fit {TABLE_WIDTH} columns)",
+    )
     parser.add_argument("--out", type=Path, help="write the plan here instead of stdout")
     parser.add_argument(
         "--placeholders",
@@ -55,6 +61,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Plans, writes the plan, and exits 1 when a mandatory guardrail fails (file still written)."""
+    if args.out is not None and not args.out.parent.is_dir():
+        report_problems(
+            "plan",
+            [f"--out: {args.out}: directory {args.out.parent} does not exist"],
+            outcome="planned",
+        )
+        return EXIT_BAD_INPUT
     try:
         plan = build_plan(
             stack=args.stack,
@@ -66,11 +80,27 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         report_problems("plan", exc.problems, outcome="planned")
         return EXIT_BAD_INPUT
-    text = json.dumps(plan, indent=2) + "\n" if args.format == "json" else render_table(plan)
+    text = (
+        json.dumps(plan, indent=2) + "\n"
+        if args.format == "json"
+        else render_table(plan, wide=args.wide)
+    )
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail("plan", f"{args.out}: cannot write the plan: {exc.strerror}")
+            return EXIT_FAILED
     else:
         sys.stdout.write(text)
+    mandatory = [finding for finding in plan["findings"] if finding["enforcement"] == MANDATORY]
+    if mandatory:
+        fail(
+            "plan",
+            f"{len(mandatory)} mandatory guardrail finding(s); the plan was written, but "
+            "`pulumi preview --policy-pack policies` would refuse it",
+        )
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -169,41 +199,3 @@ def _consumers(catalog: Catalog, environment: str) -> dict[str, list[str]]:
         for secret_name in service.runtime_read:
             found.setdefault(secret_name, []).append(f"{service_name} (reads at runtime)")
     return found
-
-
-def render_table(plan: Mapping[str, Any]) -> str:
-    """A readable summary: each secret with its source, rotation and consumers."""
-    lines = [
-        f"Stack {plan['stack']} (environment {plan['environment']}), "
-        f"account {plan['account']}, region {plan['region']}",
-        f"KMS key: {plan['outputs'].get('kmsKeyAlias', '-')}",
-        "",
-    ]
-    rows = [("SECRET", "NAME IN AWS", "SOURCE", "ROTATION", "CONSUMERS")]
-    for secret in plan["secrets"]:
-        rows.append(
-            (
-                secret["name"],
-                secret["secretName"],
-                secret["source"],
-                secret["rotation"] or "-",
-                ", ".join(secret["consumers"]) or "-",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
-    counts: dict[str, int] = {}
-    for resource in plan["resources"]:
-        counts[resource["type"]] = counts.get(resource["type"], 0) + 1
-    lines += [
-        "",
-        "Who may do what (evaluated from the planned policies):",
-        *render_matrix(plan["access"]),
-    ]
-    lines += ["", f"{len(plan['resources'])} resources:"]
-    lines += [f"  {count:5d}  {type_}" for type_, count in sorted(counts.items())]
-    if "cost" in plan:
-        lines += ["", *render_estimate(plan["cost"])]
-    return "\n".join(lines) + "\n"

@@ -113,7 +113,7 @@ def test_rejects_a_config_value_absent_from_the_stack(catalog_file):
 
     assert caught.value.problems == [
         "Pulumi.dev.yaml: app-secrets:openaiApiKey: is not set (secrets.openai-api-key needs it); "
-        "run: pulumi config set --secret openaiApiKey <value> --stack dev"
+        "run: pulumi config set --secret openaiApiKey --stack dev (it prompts for the value)"
     ]
 
 
@@ -128,7 +128,7 @@ def test_rejects_a_plaintext_value_without_echoing_it(catalog_file):
     assert caught.value.problems == [
         "Pulumi.dev.yaml: app-secrets:openaiApiKey: is stored in plaintext "
         "(secrets.openai-api-key needs a secret); "
-        "run: pulumi config set --secret openaiApiKey <value> --stack dev"
+        "run: pulumi config set --secret openaiApiKey --stack dev (it prompts for the value)"
     ]
     assert SENTINEL not in str(caught.value)
 
@@ -160,10 +160,10 @@ def test_reports_catalog_and_stack_problems_together(catalog_file, catalog_data)
         "Pulumi.dev.yaml: app-secrets:recoveryWindowDays: "
         "must be 0 (delete at once) or between 7 and 30, got 3",
         "Pulumi.dev.yaml: app-secrets:openaiApiKey: is not set (secrets.openai-api-key needs it); "
-        "run: pulumi config set --secret openaiApiKey <value> --stack dev",
+        "run: pulumi config set --secret openaiApiKey --stack dev (it prompts for the value)",
         "Pulumi.dev.yaml: app-secrets:smtpPassword: is not set "
         "(secrets.app-config.fields.SMTP_PASSWORD needs it); "
-        "run: pulumi config set --secret smtpPassword <value> --stack dev",
+        "run: pulumi config set --secret smtpPassword --stack dev (it prompts for the value)",
     ]
 
 
@@ -241,10 +241,10 @@ def test_deploy_reports_an_absent_and_a_plaintext_value_and_never_fills_one(cata
     # THEN both are reported, and the engine's missing region is not
     assert problems == [
         "Pulumi.dev.yaml: app-secrets:openaiApiKey: is not set (secrets.openai-api-key needs it); "
-        "run: pulumi config set --secret openaiApiKey <value> --stack dev",
+        "run: pulumi config set --secret openaiApiKey --stack dev (it prompts for the value)",
         "Pulumi.dev.yaml: app-secrets:smtpPassword: is stored in plaintext "
         "(secrets.app-config.fields.SMTP_PASSWORD needs a secret); "
-        "run: pulumi config set --secret smtpPassword <value> --stack dev",
+        "run: pulumi config set --secret smtpPassword --stack dev (it prompts for the value)",
     ]
 
 
@@ -299,7 +299,7 @@ def test_plan_without_placeholders_still_reports_a_value_never_set(catalog_file)
         "decrypted offline; pass --placeholders to plan with a placeholder",
         "Pulumi.dev.yaml: app-secrets:smtpPassword: is not set "
         "(secrets.app-config.fields.SMTP_PASSWORD needs it); "
-        "run: pulumi config set --secret smtpPassword <value> --stack dev",
+        "run: pulumi config set --secret smtpPassword --stack dev (it prompts for the value)",
     ]
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from secretsctl.__main__ import main
 from secretsctl.mocks import ALPHANUMERIC, derived_characters
-from secretsctl.plan import build_plan, render_table
+from secretsctl.plan import build_plan
+from secretsctl.plan_table import render_table
 from tests.conftest import PROJECT_DIR
 
 SENTINEL = "SENTINEL-c0ffee-never-print-me"
@@ -106,7 +107,7 @@ def test_no_value_reaches_the_plan_the_table_or_the_logs(caplog):
     )
     generated = derived_characters("password:admin-token-password", 64, ALPHANUMERIC)
 
-    text = json.dumps(plan) + render_table(plan) + caplog.text
+    text = json.dumps(plan) + render_table(plan) + render_table(plan, wide=True) + caplog.text
     assert SENTINEL not in text
     assert generated not in text
     assert "[secret]" in text
@@ -120,9 +121,14 @@ def test_cli_writes_json_and_table(tmp_path, capsys):
 
     assert main(["plan", "--stack", "dev", "--placeholders", "--format", "table"]) == 0
     table = capsys.readouterr().out
-    assert "admin-token" in table and "acme/dev/admin-token" in table
+    assert "admin-token" in table and "every secret is named acme/dev/SECRET in AWS" in table
     assert "generate" in table and "api (env ADMIN_TOKEN)" in table
     assert "external" in table
+    assert "NAME IN AWS" not in table
+
+    assert main(["plan", "--stack", "dev", "--placeholders", "--format", "table", "--wide"]) == 0
+    wide = capsys.readouterr().out
+    assert "NAME IN AWS" in wide and "acme/dev/admin-token" in wide
 
 
 def test_encrypted_values_need_placeholders_offline(capsys):
