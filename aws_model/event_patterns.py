@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .exceptions import EventPatternError
+
 _OPERATORS = (
     "prefix",
     "suffix",
@@ -20,10 +22,6 @@ _OPERATORS = (
 )
 _NUMERIC_OPERATORS = ("<", "<=", "=", ">=", ">")
 _MISSING = object()
-
-
-class EventPatternError(ValueError):
-    """The pattern is not one EventBridge would accept; the message names the path."""
 
 
 def matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
@@ -221,10 +219,10 @@ def _value_matches(matcher: Any, value: Any) -> bool:
         return False
     if operator == "cidr":
         return _in_network(operand, value)
-    return _string_matches(operator, operand, value)
+    return _string_matches(operator, operand, value=value)
 
 
-def _string_matches(operator: str, operand: Any, value: str) -> bool:
+def _string_matches(operator: str, operand: Any, *, value: str) -> bool:
     if _is_ignore_case(operand):
         operand, value = operand["equals-ignore-case"].casefold(), value.casefold()
     if operator == "prefix":
@@ -249,7 +247,7 @@ def _anything_but(operand: Any, value: Any) -> bool:
         ((operator, inner),) = operand.items()
         if not isinstance(value, str):
             return False
-        return not _string_matches(operator, inner, value)
+        return not _string_matches(operator, inner, value=value)
     excluded = operand if isinstance(operand, list) else [operand]
     return not any(_equal(item, value) for item in excluded)
 

@@ -1,7 +1,7 @@
 """Guardrail rules for app-secrets, usable from CrossGuard and from `secretsctl check`."""
 
 from .exceptions import PlanFormatError
-from .resource import (
+from .model import (
     Enforcement,
     Kind,
     Opaque,

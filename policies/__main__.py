@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
+from pulumi_policy import PolicyPack
 
-def _import_as_policies_package() -> None:
-    """Import this directory as the `policies` package, whatever the directory is called.
+# The CLI runs a Python pack with runpy.run_path(<pack directory>), from inside it: only the pack
+# directory is on sys.path, and __main__ has no package for the rule modules' relative imports.
+# The rules are the project's `policies` package and read IAM's action catalog from aws_model/
+# beside it, so the project directory goes on sys.path, last, so that it shadows nothing installed.
+_PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
+if _PROJECT_DIR not in sys.path:
+    sys.path.append(_PROJECT_DIR)
 
-    The CLI runs a Python pack with runpy.run_path(<pack directory>): the directory itself goes
-    first on sys.path, where resource.py would shadow the standard library's `resource`, and
-    __main__ has no package for the rule modules' relative imports.
-    """
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
-    loaded = sys.modules.get("policies")
-    if loaded is not None and Path(loaded.__file__ or "").resolve().parent == here:
-        return  # run as `python -m policies` from the project root
-    spec = importlib.util.spec_from_file_location(
-        "policies", here / "__init__.py", submodule_search_locations=[str(here)]
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the guardrail rules from {here}")
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["policies"] = package
-    spec.loader.exec_module(package)
-
-
-_import_as_policies_package()
-
-from pulumi_policy import PolicyPack  # noqa: E402  (needs the package imported above)
-
-from policies.crossguard import PACK_NAME, policies  # noqa: E402
+from policies.crossguard import PACK_NAME, policies  # noqa: E402  (needs the entry above)
 
 # Starts the analyzer's gRPC server and serves until the Pulumi CLI stops it.
 PolicyPack(name=PACK_NAME, policies=policies())

@@ -14,7 +14,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .resource import Kind, Rule, Violation, from_policy_resource, from_validation_args
+from .model import Kind, Rule, Violation, from_policy_resource, from_validation_args
 from .rules import RULES
 
 PACK_NAME = "app-secrets-guardrails"

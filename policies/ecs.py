@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .resource import Enforcement, Kind, Resource, Rule, Violation, is_opaque
+from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 

@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aws_model.iam_actions import SECRET_RESOURCE_ACTIONS, STAR_RESOURCE_ACTIONS
+
 from .exceptions import PolicyDocumentError
+from .model import Enforcement, Kind, Resource, Rule, Violation
 from .policy_documents import Statement, applies_to_every, granted, parse
-from .resource import Enforcement, Kind, Resource, Rule, Violation
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -25,31 +27,12 @@ SECRET_READ_ACTIONS = (
 )
 """Reading a secret's value or metadata. On Resource "*" they are CKV_AWS_288's exfiltration."""
 
-SECRET_WRITE_ACTIONS = (
-    "secretsmanager:CancelRotateSecret",
-    "secretsmanager:CreateSecret",
-    "secretsmanager:DeleteResourcePolicy",
-    "secretsmanager:DeleteSecret",
-    "secretsmanager:PutResourcePolicy",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:RemoveRegionsFromReplication",
-    "secretsmanager:ReplicateSecretToRegions",
-    "secretsmanager:RestoreSecret",
-    "secretsmanager:RotateSecret",
-    "secretsmanager:StopReplicationToReplica",
-    "secretsmanager:TagResource",
-    "secretsmanager:UntagResource",
-    "secretsmanager:UpdateSecret",
-    "secretsmanager:UpdateSecretVersionStage",
-    "secretsmanager:ValidateResourcePolicy",
+SECRET_WRITE_ACTIONS = tuple(
+    action for action in SECRET_RESOURCE_ACTIONS if action not in SECRET_READ_ACTIONS
 )
 """The other actions that accept a secret ARN as resource (CKV_AWS_355's restrictable actions)."""
 
-SECRET_STAR_ONLY_ACTIONS = (
-    "secretsmanager:GetRandomPassword",
-    "secretsmanager:ListSecrets",
-    "secretsmanager:BatchGetSecretValue",
-)
+SECRET_STAR_ONLY_ACTIONS = STAR_RESOURCE_ACTIONS
 """Actions AWS only authorises on Resource "*"; allowed there. BatchGetSecretValue still needs
 GetSecretValue on each secret it returns, which the scoped-reads rule does check."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .resource import Enforcement, Kind, Resource, Rule, Violation, is_opaque
+from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 
 KEY = "aws:kms/key:Key"
 _ROTATABLE_SPEC = "SYMMETRIC_DEFAULT"

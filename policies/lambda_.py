@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .resource import Enforcement, Kind, Resource, Rule, Violation, is_opaque
+from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 
 PERMISSION = "aws:lambda/permission:Permission"
 SECRETS_MANAGER_PRINCIPAL = "secretsmanager.amazonaws.com"

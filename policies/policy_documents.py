@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from aws_model.iam_patterns import written_wildcard
+
 from .exceptions import PolicyDocumentError
-from .resource import Opaque, is_opaque
+from .model import Opaque, is_opaque
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,9 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(item.value if is_opaque(item) else str(item) for item in value)
 
 
-@lru_cache(maxsize=1024)
-def _pattern(wildcard: str) -> re.Pattern[str]:
-    """IAM's matching: `*` is any run of characters, `?` is one, case-insensitive."""
-    body = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in wildcard
-    )
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
-
-
 def matches(wildcard: str, value: str) -> bool:
-    return _pattern(wildcard).fullmatch(value) is not None
+    """IAM's matching: `*` is any run of characters, `?` is one, case-insensitive."""
+    return written_wildcard(wildcard, ignore_case=True).fullmatch(value) is not None
 
 
 def granted(statement: Statement, candidates: Iterable[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ecs, iam, kms, lambda_, secretsmanager, trust
-from .resource import Resource, Rule, Violation, violation_order
+from .model import Resource, Rule, Violation, violation_order
 
 RULES: tuple[Rule, ...] = (
     # Secrets Manager

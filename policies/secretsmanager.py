@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from .exceptions import ScheduleError
-from .resource import Enforcement, Kind, Resource, Rule, Violation, is_opaque
+from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 from .schedules import longest_gap
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -263,7 +263,19 @@ def _rotations_by_secret(resources: Sequence[Resource]) -> tuple[dict[str, list[
     return matched, unmatched_unknown
 
 
-def _rotation_undecidable(secret: Resource, unmatched_unknown: bool) -> bool:
+def _unrotated_secrets(resources: Sequence[Resource]) -> list[Resource]:
+    """The secrets no SecretRotation targets, leaving out those a rotation may still be for."""
+    rotations, unmatched_unknown = _rotations_by_secret(resources)
+    return [
+        secret
+        for secret in resources
+        if secret.type == SECRET
+        and secret.urn not in rotations
+        and not _rotation_undecidable(secret, unmatched_unknown=unmatched_unknown)
+    ]
+
+
+def _rotation_undecidable(secret: Resource, *, unmatched_unknown: bool) -> bool:
     """While a secret's arn is unknown, a rotation whose secretId is unknown may well be its."""
     identifiers = [secret.props.get("arn"), secret.props.get("id")]
     known = [value for value in identifiers if isinstance(value, str) and value]
@@ -271,13 +283,10 @@ def _rotation_undecidable(secret: Resource, unmatched_unknown: bool) -> bool:
 
 
 def rotated_secret_has_rotation(resources: Sequence[Resource]) -> list[Violation]:
-    rotations, unmatched_unknown = _rotations_by_secret(resources)
     found = []
-    for secret in resources:
-        if secret.type != SECRET or secret.urn in rotations:
-            continue
+    for secret in _unrotated_secrets(resources):
         strategy = tags_of(secret)[0].get(ROTATION_TAG)
-        if not strategy or is_opaque(strategy) or _rotation_undecidable(secret, unmatched_unknown):
+        if not strategy or is_opaque(strategy):
             continue
         found.append(
             ROTATED_SECRET_HAS_ROTATION.violation(
@@ -305,22 +314,17 @@ ROTATED_SECRET_HAS_ROTATION = Rule(
 
 
 def secret_rotation_recommended(resources: Sequence[Resource]) -> list[Violation]:
-    rotations, unmatched_unknown = _rotations_by_secret(resources)
-    found = []
-    for secret in resources:
-        if secret.type != SECRET or secret.urn in rotations:
-            continue
-        if tags_of(secret)[0].get(ROTATION_TAG) or _rotation_undecidable(secret, unmatched_unknown):
-            continue  # rotated-secret-has-rotation reports the tagged ones
-        found.append(
-            SECRET_ROTATION_RECOMMENDED.violation(
-                secret.urn,
-                message="The secret is never rotated.",
-                fix="Add a rotation (SecretRotation and a RotationStrategy tag) if the value "
-                "can be rotated; otherwise record why it cannot.",
-            )
+    return [
+        SECRET_ROTATION_RECOMMENDED.violation(
+            secret.urn,
+            message="The secret is never rotated.",
+            fix="Add a rotation (SecretRotation and a RotationStrategy tag) if the value "
+            "can be rotated; otherwise record why it cannot.",
         )
-    return found
+        for secret in _unrotated_secrets(resources)
+        # rotated-secret-has-rotation reports the tagged ones
+        if not tags_of(secret)[0].get(ROTATION_TAG)
+    ]
 
 
 SECRET_ROTATION_RECOMMENDED = Rule(

@@ -8,8 +8,8 @@ from typing import Any
 
 from .exceptions import PolicyDocumentError
 from .iam import ROLE
+from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 from .policy_documents import Statement, parse
-from .resource import Enforcement, Kind, Resource, Rule, Violation, is_opaque
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_SUB = f"{GITHUB_OIDC_HOST}:sub"

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_model.iam_eval import SECRET_RESOURCE_ACTIONS, allowed_actions
+from aws_model.iam_actions import SECRET_RESOURCE_ACTIONS
+from aws_model.iam_eval import allowed_actions
 
 AWS_MANAGED_POLICIES: dict[str, dict] = {
     "service-role/AmazonECSTaskExecutionRolePolicy": {
@@ -71,7 +72,7 @@ def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
                 SECRET_RESOURCE_ACTIONS,
                 principal_arn=role.arn,
                 resource_arn=secret.arn,
-                context=_context(plan, role, secret),
+                context=_context(plan, role=role, secret=secret),
                 identity_policies=role.policies,
                 resource_policy=secret.resource_policy,
                 permissions_boundary=boundary,
@@ -84,14 +85,20 @@ def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _collect(
     plan: Mapping[str, Any],
 ) -> tuple[list[PlannedRole], list[PlannedSecret], dict[str, str]]:
-    resources = plan["resources"]
     by_type: dict[str, list[dict]] = {}
-    for resource in resources:
+    for resource in plan["resources"]:
         by_type.setdefault(resource["type"], []).append(resource)
     managed = {
         resource["outputs"]["arn"]: resource["inputs"]["policy"]
         for resource in by_type.get("aws:iam/policy:Policy", [])
     }
+    roles = _planned_roles(by_type, managed=managed)
+    return roles, _planned_secrets(plan, by_type), managed
+
+
+def _planned_roles(
+    by_type: Mapping[str, list[dict]], *, managed: Mapping[str, str]
+) -> list[PlannedRole]:
     roles: dict[str, PlannedRole] = {}
     for resource in by_type.get("aws:iam/role:Role", []):
         outputs = resource["outputs"]
@@ -109,12 +116,18 @@ def _collect(
     for resource in by_type.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", []):
         policy_arn = resource["inputs"]["policyArn"]
         _role(roles, resource["inputs"]["role"]).policies.append(_managed(policy_arn, managed))
+    return list(roles.values())
+
+
+def _planned_secrets(
+    plan: Mapping[str, Any], by_type: Mapping[str, list[dict]]
+) -> list[PlannedSecret]:
     resource_policies = {
         resource["inputs"]["secretArn"]: resource["inputs"]["policy"]
         for resource in by_type.get("aws:secretsmanager/secretPolicy:SecretPolicy", [])
     }
     catalog_names = {arn: name for name, arn in plan["outputs"].get("secretArns", {}).items()}
-    secrets = [
+    return [
         PlannedSecret(
             name=catalog_names[resource["outputs"]["arn"]],
             arn=resource["outputs"]["arn"],
@@ -124,7 +137,6 @@ def _collect(
         for resource in by_type.get("aws:secretsmanager/secret:Secret", [])
         if resource["outputs"]["arn"] in catalog_names
     ]
-    return list(roles.values()), secrets, managed
 
 
 def _role(roles: Mapping[str, PlannedRole], reference: str) -> PlannedRole:
@@ -205,7 +217,9 @@ def _statements(document: str | None) -> list[dict]:
     return [statements] if isinstance(statements, dict) else statements
 
 
-def _context(plan: Mapping[str, Any], role: PlannedRole, secret: PlannedSecret) -> dict[str, Any]:
+def _context(
+    plan: Mapping[str, Any], *, role: PlannedRole, secret: PlannedSecret
+) -> dict[str, Any]:
     context: dict[str, Any] = {
         "aws:PrincipalArn": role.arn,
         "aws:PrincipalAccount": plan["account"],

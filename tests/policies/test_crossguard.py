@@ -6,9 +6,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
@@ -19,20 +17,10 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from policies import RULES, rule_named
 from policies.crossguard import PACK_NAME, policies, to_policy
 from policies.secretsmanager import SECRET
+from tests.policies.crossguard_args import resource_options
 
 SECRET_URN = f"urn:pulumi:prod::app-secrets::{SECRET}::admin-token"
 PROD_TAGS = {"Project": "acme", "Environment": "prod", "ManagedBy": "pulumi"}
-
-
-def _options(*, protect: bool) -> PolicyResourceOptions:
-    return PolicyResourceOptions(
-        protect=protect,
-        ignore_changes=[],
-        delete_before_replace=None,
-        aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-        additional_secret_outputs=[],
-    )
 
 
 class Reports:
@@ -52,7 +40,7 @@ def _validate_secret(rule_name: str, props: dict[str, Any], *, protect: bool) ->
         props=unknown_checking_proxy(props),
         urn=SECRET_URN,
         name="admin-token",
-        opts=_options(protect=protect),
+        opts=resource_options(protect=protect),
         provider=None,
     )
     reports = Reports()
@@ -108,13 +96,13 @@ def test_resource_policy_passes_over_unknown_values_during_preview() -> None:
     assert reports.calls == []
 
 
-def _policy_resource(type_token: str, urn: str, props: dict[str, Any]) -> PolicyResource:
+def _policy_resource(type_token: str, urn: str, *, props: dict[str, Any]) -> PolicyResource:
     return PolicyResource(
         type_token,
         unknown_checking_proxy(props),
         urn,
         urn.rsplit("::", 1)[1],
-        _options(protect=False),
+        resource_options(protect=False),
         None,
         None,
         [],
@@ -127,7 +115,7 @@ def test_stack_policy_reports_against_the_violating_resource() -> None:
     secret = _policy_resource(
         SECRET,
         SECRET_URN,
-        {"tags": {**PROD_TAGS, "RotationStrategy": "single-user"}, "arn": "arn:aws:sm:1"},
+        props={"tags": {**PROD_TAGS, "RotationStrategy": "single-user"}, "arn": "arn:aws:sm:1"},
     )
     policy = to_policy(rule_named("rotated-secret-has-rotation"))
     assert isinstance(policy, StackValidationPolicy)

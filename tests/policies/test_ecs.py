@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from policies.ecs import TASK_DEFINITION, no_credentials_in_container_environment
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 
 
 def _task(*environment: dict[str, Any], secrets: list[dict[str, str]] | None = None) -> Resource:

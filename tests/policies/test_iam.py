@@ -16,7 +16,7 @@ from policies.iam import (
     iam_secrets_scoped_to_arns,
     identity_documents,
 )
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/dev/admin-token-AbCdEf"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policies.kms import KEY, kms_key_rotation_enabled
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 
 
 def _key(**props: Any) -> Resource:

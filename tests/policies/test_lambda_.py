@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from policies.lambda_ import PERMISSION, rotation_permission_source_account
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 
 
 def _permission(**props: Any) -> Resource:

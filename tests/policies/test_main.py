@@ -23,7 +23,8 @@ STARTUP_SECONDS = 60
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     """The pack served the way `pulumi preview --policy-pack policies` starts it."""
     # `python -m pulumi.policy <engine> <pack dir>` runs the pack with runpy.run_path(<pack
-    # dir>), from inside the pack directory and with nothing else of the project importable.
+    # dir>), from inside the pack directory and with nothing else of the project on sys.path:
+    # the pack itself makes the `policies` package and aws_model/ beside it importable.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PACK_DIR)],

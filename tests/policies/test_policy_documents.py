@@ -7,8 +7,8 @@ import json
 import pytest
 
 from policies.exceptions import PolicyDocumentError
+from policies.model import Opaque
 from policies.policy_documents import applies_to_every, granted, matches, parse
-from policies.resource import Opaque
 
 PROBES = ("arn:aws:kms:us-east-1:111:key/a", "arn:aws:kms:eu-west-1:222:key/b")
 

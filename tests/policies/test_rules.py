@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from policies import RULES, Resource, evaluate, rule_named
-from policies.resource import Enforcement, Kind
+from policies.model import Enforcement, Kind
 from policies.secretsmanager import SECRET
 
 README = Path(__file__).resolve().parents[2] / "policies" / "README.md"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 from policies.secretsmanager import (
     SECRET,
     SECRET_ROTATION,

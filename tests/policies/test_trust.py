@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from policies.iam import ROLE
-from policies.resource import Opaque, Resource
+from policies.model import Opaque, Resource
 from policies.trust import github_oidc_trust_pinned, trust_no_public_principal
 
 GITHUB_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"

@@ -140,8 +140,8 @@ def from_plan(entry: Mapping[str, Any], *, where: str = "resource") -> Resource:
         raise PlanFormatError(f'{where}: "type" must be a non-empty string, got {type_token!r}')
     if not isinstance(urn, str) or not urn:
         raise PlanFormatError(f'{where}: "urn" must be a non-empty string, got {urn!r}')
-    inputs = _plan_mapping(entry, "inputs", where)
-    outputs = _plan_mapping(entry, "outputs", where)
+    inputs = _plan_mapping(entry, "inputs", where=where)
+    outputs = _plan_mapping(entry, "outputs", where=where)
     props = dict(inputs)
     for key, value in outputs.items():
         if not (is_opaque(value) and key in inputs and not is_opaque(inputs[key])):
@@ -168,24 +168,14 @@ def resources_from_plan(plan: Mapping[str, Any]) -> list[Resource]:
 
 def from_validation_args(args: Any) -> Resource:
     """CrossGuard's `ResourceValidationArgs` (inputs of one resource, during preview or up)."""
-    return Resource(
-        type=args.resource_type,
-        urn=args.urn,
-        name=args.name,
-        props=_neutral(args.props),
-        protect=_protect(args),
-    )
+    return _from_crossguard(args, property_dependencies={})
 
 
 def from_policy_resource(resource: Any) -> Resource:
     """CrossGuard's `PolicyResource` (one resource of `StackValidationArgs.resources`)."""
     dependencies = getattr(resource, "property_dependencies", None) or {}
-    return Resource(
-        type=resource.resource_type,
-        urn=resource.urn,
-        name=resource.name,
-        props=_neutral(resource.props),
-        protect=_protect(resource),
+    return _from_crossguard(
+        resource,
         property_dependencies={
             str(prop): tuple(dependency.urn for dependency in depends_on)
             for prop, depends_on in dependencies.items()
@@ -193,7 +183,20 @@ def from_policy_resource(resource: Any) -> Resource:
     )
 
 
-def _plan_mapping(entry: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+def _from_crossguard(
+    source: Any, *, property_dependencies: Mapping[str, tuple[str, ...]]
+) -> Resource:
+    return Resource(
+        type=source.resource_type,
+        urn=source.urn,
+        name=source.name,
+        props=_neutral(source.props),
+        protect=_protect(source),
+        property_dependencies=property_dependencies,
+    )
+
+
+def _plan_mapping(entry: Mapping[str, Any], key: str, *, where: str) -> Mapping[str, Any]:
     value = entry.get(key)
     if value is None:
         return {}

@@ -1,18 +1,13 @@
-"""Tests for policies.resource: the neutral model and its adapters."""
+"""Tests for policies.model: the neutral model and its adapters."""
 
 from __future__ import annotations
 
 import pytest
-from pulumi_policy import (
-    PolicyCustomTimeouts,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-)
+from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from policies.exceptions import PlanFormatError
-from policies.resource import (
+from policies.model import (
     Enforcement,
     Kind,
     Opaque,
@@ -25,19 +20,9 @@ from policies.resource import (
     resources_from_plan,
     violation_order,
 )
+from tests.policies.crossguard_args import resource_options
 
 SECRET_URN = "urn:pulumi:dev::app-secrets::aws:secretsmanager/secret:Secret::admin-token"
-
-
-def _options(*, protect: bool) -> PolicyResourceOptions:
-    return PolicyResourceOptions(
-        protect=protect,
-        ignore_changes=[],
-        delete_before_replace=None,
-        aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-        additional_secret_outputs=[],
-    )
 
 
 def _plan_entry(**overrides: object) -> dict[str, object]:
@@ -134,7 +119,7 @@ def test_from_validation_args_reads_through_crossguard_unknowns() -> None:
         props=props,
         urn=SECRET_URN,
         name="admin-token",
-        opts=_options(protect=True),
+        opts=resource_options(protect=True),
         provider=None,
     )
 
@@ -156,7 +141,7 @@ def test_from_policy_resource_keeps_property_dependencies() -> None:
         unknown_checking_proxy({"arn": UNKNOWN_STRING_VALUE}),
         SECRET_URN,
         "admin-token",
-        _options(protect=False),
+        resource_options(protect=False),
         None,
         None,
         [],
@@ -167,7 +152,7 @@ def test_from_policy_resource_keeps_property_dependencies() -> None:
         unknown_checking_proxy({"secretId": UNKNOWN_STRING_VALUE, "rotationRules": []}),
         "urn:rotation",
         "rotation",
-        _options(protect=False),
+        resource_options(protect=False),
         None,
         None,
         [secret],
