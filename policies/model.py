@@ -124,13 +124,19 @@ class Rule:
         return [found for resource in resources for found in self.check(resource)]
 
 
+COMPUTED_OUTPUTS = ("arn", "id")
+"""What the rules read of a plan's outputs: attributes AWS computes, which no input holds."""
+
+
 # --- adapters -----------------------------------------------------------------------------
 
 
 def from_plan(entry: Mapping[str, Any], *, where: str = "resource") -> Resource:
-    """A resource entry of the plan JSON; props are its `inputs` overlaid with its `outputs`.
+    """A resource entry of the plan JSON: its `inputs`, plus the computed `arn` and `id`.
 
-    An output that is opaque (unknown or "[secret]") does not hide an input that is known.
+    The rules judge what the program asks AWS for, so inputs decide; an output that merely
+    echoes an input cannot stand in for a missing one. A known output that contradicts a known
+    input means the plan was edited or is inconsistent: PlanFormatError.
     """
     if not isinstance(entry, Mapping):
         raise PlanFormatError(f"{where}: must be an object, got {type(entry).__name__}")
@@ -142,10 +148,17 @@ def from_plan(entry: Mapping[str, Any], *, where: str = "resource") -> Resource:
         raise PlanFormatError(f'{where}: "urn" must be a non-empty string, got {urn!r}')
     inputs = _plan_mapping(entry, "inputs", where=where)
     outputs = _plan_mapping(entry, "outputs", where=where)
+    for key in sorted(set(inputs) & set(outputs)):
+        known = not _contains_opaque(inputs[key]) and not _contains_opaque(outputs[key])
+        if known and inputs[key] != outputs[key]:
+            raise PlanFormatError(
+                f"{where} ({urn}): inputs and outputs disagree on {key!r}; "
+                "the plan was edited or is inconsistent: plan again"
+            )
     props = dict(inputs)
-    for key, value in outputs.items():
-        if not (is_opaque(value) and key in inputs and not is_opaque(inputs[key])):
-            props[key] = value
+    props.update(
+        {key: outputs[key] for key in COMPUTED_OUTPUTS if key in outputs and key not in inputs}
+    )
     name = entry.get("name")
     return Resource(
         type=type_token,
@@ -164,6 +177,17 @@ def resources_from_plan(plan: Mapping[str, Any]) -> list[Resource]:
     if not isinstance(entries, list):
         raise PlanFormatError(f'"resources" must be a list, got {type(entries).__name__}')
     return [from_plan(entry, where=f"resources[{index}]") for index, entry in enumerate(entries)]
+
+
+def _contains_opaque(value: object) -> bool:
+    """Whether an unknown or secret value sits anywhere inside `value`."""
+    if is_opaque(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_opaque(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_opaque(item) for item in value)
+    return False
 
 
 def from_validation_args(args: Any) -> Resource:

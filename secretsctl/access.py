@@ -261,7 +261,8 @@ def render_matrix(report: list[dict[str, Any]]) -> list[str]:
     lines.append("")
     lines += [f"  {header} = {role}" for header, role in zip(headers, roles, strict=True)]
     lines.append(
-        "  G GetSecretValue, D DescribeSecret, P PutSecretValue, S UpdateSecretVersionStage, + more"
+        "  G GetSecretValue, D DescribeSecret, P PutSecretValue, S UpdateSecretVersionStage, "
+        "+ any other action (the JSON plan's `access` lists every one)"
     )
     return lines
 

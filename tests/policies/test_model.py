@@ -40,7 +40,7 @@ def _plan_entry(**overrides: object) -> dict[str, object]:
     return entry
 
 
-def test_from_plan_overlays_outputs_on_inputs() -> None:
+def test_from_plan_takes_inputs_and_the_computed_arn() -> None:
     resource = from_plan(_plan_entry())
 
     assert resource == Resource(
@@ -70,13 +70,36 @@ def test_from_plan_marks_secret_and_unknown_values_opaque() -> None:
 
 def test_from_plan_keeps_a_known_input_under_an_opaque_output() -> None:
     entry = _plan_entry(
-        inputs={"kmsKeyId": "arn:aws:kms:key/1", "description": "old"},
-        outputs={"kmsKeyId": "[secret]", "description": "new", "arn": UNKNOWN_STRING_VALUE},
+        inputs={"kmsKeyId": "arn:aws:kms:key/1", "description": "same"},
+        outputs={"kmsKeyId": "[secret]", "description": "same", "arn": UNKNOWN_STRING_VALUE},
     )
 
     props = from_plan(entry).props
 
-    assert props == {"kmsKeyId": "arn:aws:kms:key/1", "description": "new", "arn": Opaque.UNKNOWN}
+    assert props == {"kmsKeyId": "arn:aws:kms:key/1", "description": "same", "arn": Opaque.UNKNOWN}
+
+
+def test_from_plan_never_lets_an_output_stand_in_for_a_missing_input() -> None:
+    # GIVEN a plan edited so that the key is gone from the inputs but still echoed in outputs
+    entry = _plan_entry(
+        inputs={"name": "acme/dev/admin-token"},
+        outputs={"kmsKeyId": "arn:aws:kms:key/1", "arn": "arn:aws:secretsmanager:secret:x"},
+    )
+
+    props = from_plan(entry).props
+
+    # THEN the rules see no kmsKeyId: inputs are what the program asks AWS for
+    assert "kmsKeyId" not in props
+    assert props["arn"] == "arn:aws:secretsmanager:secret:x"
+
+
+def test_rejects_a_plan_whose_inputs_and_outputs_disagree() -> None:
+    entry = _plan_entry(
+        inputs={"kmsKeyId": "arn:aws:kms:key/1"}, outputs={"kmsKeyId": "arn:aws:kms:key/2"}
+    )
+
+    with pytest.raises(PlanFormatError, match="inputs and outputs disagree on 'kmsKeyId'"):
+        from_plan(entry, where="resources[0]")
 
 
 def test_from_plan_defaults_name_from_urn_and_protect_to_false() -> None:

@@ -164,3 +164,83 @@ def test_findings_are_json_ready_dicts() -> None:
     }
     assert result[1]["enforcement"] == "advisory"
     assert json.loads(json.dumps(result)) == result
+
+
+@pytest.fixture(scope="module")
+def committed_dev_plan() -> dict:
+    from secretsctl.plan import build_plan
+
+    return build_plan(stack="dev", placeholders=True)
+
+
+def _edited(plan: dict, type_: str, edit) -> dict:
+    import copy
+
+    edited = copy.deepcopy(plan)
+    resource = next(r for r in edited["resources"] if r["type"] == type_)
+    edit(resource)
+    return edited
+
+
+def _check(tmp_path: Path, plan: dict, capsys) -> tuple[int, str]:
+    from secretsctl.__main__ import main
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    status = main(["check", str(path)])
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def test_judges_inputs_a_removed_kms_key_fails_though_outputs_echo_it(
+    committed_dev_plan, tmp_path, capsys
+):
+    # GIVEN the committed plan with kmsKeyId taken out of one secret's inputs only
+    plan = _edited(
+        committed_dev_plan,
+        "aws:secretsmanager/secret:Secret",
+        lambda resource: resource["inputs"].pop("kmsKeyId"),
+    )
+
+    # WHEN it is checked / THEN the customer-managed key rule fails it
+    status, output = _check(tmp_path, plan, capsys)
+    assert status == 1
+    assert "MANDATORY" in output and "kms" in output.lower()
+
+
+@pytest.mark.parametrize(
+    ("drop_output", "expected_status", "expected"),
+    [(False, 2, "inputs and outputs disagree on 'policy'"), (True, 1, "MANDATORY")],
+)
+def test_a_wildcard_grant_added_to_the_inputs_only_never_passes(
+    committed_dev_plan, tmp_path, capsys, drop_output, expected_status, expected
+):
+    # GIVEN `secretsmanager:*` on `*` added to one role policy's inputs, its output left as it
+    # was (a contradiction) or removed (the output echo gone)
+    def widen(resource):
+        policy = json.loads(resource["inputs"]["policy"])
+        policy["Statement"].append(
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}
+        )
+        resource["inputs"]["policy"] = json.dumps(policy)
+        if drop_output:
+            resource["outputs"].pop("policy")
+
+    plan = _edited(committed_dev_plan, "aws:iam/rolePolicy:RolePolicy", widen)
+
+    # WHEN it is checked / THEN it is refused as inconsistent, or fails the wildcard rule
+    status, output = _check(tmp_path, plan, capsys)
+    assert status == expected_status
+    assert expected in output
+
+
+def test_rejects_a_plan_whose_inputs_and_outputs_disagree(committed_dev_plan, tmp_path, capsys):
+    def contradict(resource):
+        resource["outputs"]["kmsKeyId"] = "arn:aws:kms:us-east-1:111111111111:key/other"
+
+    plan = _edited(committed_dev_plan, "aws:secretsmanager/secret:Secret", contradict)
+
+    status, output = _check(tmp_path, plan, capsys)
+    assert status == 2
+    assert "inputs and outputs disagree on 'kmsKeyId'" in output
+    assert output.count("\n") == 1
