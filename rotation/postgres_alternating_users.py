@@ -11,16 +11,18 @@ from rotation.postgres import (
     Session,
     can_login,
     check_pending_login,
-    check_role_name,
     create_login_role,
-    different_fields,
     grant_role,
-    parse_credentials,
-    parse_secret_object,
-    read_credentials,
     role_exists,
     set_password,
     try_login,
+)
+from rotation.postgres_secret import (
+    check_role_name,
+    different_fields,
+    parse_credentials,
+    parse_secret_object,
+    read_credentials,
     with_login,
 )
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, generate_password, get_secret_string
@@ -28,7 +30,7 @@ from rotation.secrets_manager import AWSCURRENT, AWSPENDING, generate_password, 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-    from rotation.postgres import PostgresCredentials
+    from rotation.postgres_secret import PostgresCredentials
     from rotation.settings import PasswordPolicy
 
 logger = logging.getLogger(__name__)

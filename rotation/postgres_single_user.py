@@ -7,17 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rotation.exceptions import DatabaseLoginError, InvalidSecretValueError
-from rotation.postgres import (
-    Session,
-    can_login,
-    check_pending_login,
+from rotation.postgres import Session, can_login, check_pending_login, set_password, try_login
+from rotation.postgres_secret import (
     different_fields,
     find_credentials,
     parse_credentials,
     parse_secret_object,
     read_credentials,
-    set_password,
-    try_login,
     with_login,
 )
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS, generate_password
@@ -25,7 +21,7 @@ from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS, genera
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-    from rotation.postgres import PostgresCredentials
+    from rotation.postgres_secret import PostgresCredentials
     from rotation.settings import PasswordPolicy
 
 logger = logging.getLogger(__name__)
