@@ -119,7 +119,7 @@ class Alerting(pulumi.ComponentResource):
         )
         self.rule_arns, self.targets, self.subscriptions = {}, {}, []
         for kind, rule in {**self._stack_rules(args, account), **args.extra_rules}.items():
-            self.rule_arns[kind] = self._rule(name, kind, rule, args, child)
+            self.rule_arns[kind] = self._rule(name, kind, rule=rule, args=args, child=child)
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=self.topic.arn,
@@ -130,8 +130,8 @@ class Alerting(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self._subscriptions(name, args, child)
-        self.trail_arn = self._trail(name, args, account) if args.create_trail else None
+        self._subscriptions(name, args, child=child)
+        self.trail_arn = self._trail(name, args, account=account) if args.create_trail else None
         self.topic_arn = self.topic.arn
         self.key_arn = self.key.arn
         outputs = {"topicArn": self.topic_arn, "keyArn": self.key_arn, "ruleArns": self.rule_arns}
@@ -156,6 +156,7 @@ class Alerting(pulumi.ComponentResource):
         self,
         name: str,
         kind: str,
+        *,
         rule: AlertRule,
         args: AlertingArgs,
         child: pulumi.ResourceOptions,
@@ -178,7 +179,9 @@ class Alerting(pulumi.ComponentResource):
         )
         return event_rule.arn
 
-    def _subscriptions(self, name: str, args: AlertingArgs, child: pulumi.ResourceOptions) -> None:
+    def _subscriptions(
+        self, name: str, args: AlertingArgs, *, child: pulumi.ResourceOptions
+    ) -> None:
         # A URL may hold a token: its resource name is a digest, never the URL.
         endpoints = [("email", email, email) for email in args.emails]
         endpoints += [("https", url, endpoint_slug(url)) for url in args.https_endpoints]
@@ -193,10 +196,7 @@ class Alerting(pulumi.ComponentResource):
             self.subscriptions.append(subscription)
 
     def _trail(
-        self,
-        name: str,
-        args: AlertingArgs,
-        account: pulumi.Output[Account],
+        self, name: str, args: AlertingArgs, *, account: pulumi.Output[Account]
     ) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(

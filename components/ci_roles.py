@@ -59,7 +59,7 @@ class CiRoles(pulumi.ComponentResource):
     ) -> None:
         super().__init__("app-secrets:ci:CiRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.oidc_provider_arn = self._github_provider_arn(name, args, child)
+        self.oidc_provider_arn = self._github_provider_arn(name, args, child=child)
         preview_subject, deploy_subject = github_subjects(
             args.repository,
             deploy_branch=args.deploy_branch,
@@ -93,7 +93,7 @@ class CiRoles(pulumi.ComponentResource):
 
     @staticmethod
     def _github_provider_arn(
-        name: str, args: CiRolesArgs, child: pulumi.ResourceOptions
+        name: str, args: CiRolesArgs, *, child: pulumi.ResourceOptions
     ) -> pulumi.Output[str]:
         """The account's GitHub OIDC provider: the one named, or a new one."""
         if args.oidc_provider_arn:

@@ -95,7 +95,9 @@ class WorkloadRole(pulumi.ComponentResource):
                 f"{name}-grants",
                 name="grants",
                 role=self.role.id,
-                policy=self._document(args, layout.inline, account, fixed=True, limit=INLINE_LIMIT),
+                policy=self._document(
+                    args, layout.inline, account=account, fixed=True, limit=INLINE_LIMIT
+                ),
                 opts=child,
             )
         for index, chunk in enumerate(layout.managed):
@@ -104,7 +106,9 @@ class WorkloadRole(pulumi.ComponentResource):
                 name=f"{args.role_name}-{index + 1}",
                 path=args.path,
                 description=f"Secret grants of {args.role_name}, part {index + 1}",
-                policy=self._document(args, chunk, account, fixed=False, limit=MANAGED_LIMIT),
+                policy=self._document(
+                    args, chunk, account=account, fixed=False, limit=MANAGED_LIMIT
+                ),
                 tags=dict(args.tags),
                 opts=child,
             )
@@ -124,8 +128,8 @@ class WorkloadRole(pulumi.ComponentResource):
     def _document(
         args: WorkloadRoleArgs,
         full_names: Sequence[str],
-        account: pulumi.Output[Account],
         *,
+        account: pulumi.Output[Account],
         fixed: bool,
         limit: int,
     ) -> pulumi.Output[str]:
@@ -136,7 +140,7 @@ class WorkloadRole(pulumi.ComponentResource):
             statements = []
             if secret_arns:
                 statements.append(
-                    secret_statement(args.secret_sid, args.secret_actions, secret_arns)
+                    secret_statement(args.secret_sid, args.secret_actions, secret_arns=secret_arns)
                 )
             if fixed and args.fixed_statements:
                 statements += args.fixed_statements(resolved, key_arn)

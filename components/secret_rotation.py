@@ -134,11 +134,13 @@ class Rotation(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.masters_attachment = self._master_read(name, args, masters) if masters else None
+        self.masters_attachment = (
+            self._master_read(name, args, masters=masters) if masters else None
+        )
         ready = [self.role, *([self.masters_attachment] if self.masters_attachment else [])]
         self.functions, self.permissions = {}, {}
         for profile in sorted(set(profiles.values()), key=lambda profile: profile.slug):
-            self._function(name, args, profile, ready=ready)
+            self._function(name, args, profile=profile, ready=ready)
         self.rotations = {
             secret: self._rotation(
                 f"{name}-{secret}",
@@ -178,7 +180,7 @@ class Rotation(pulumi.ComponentResource):
         )
 
     def _master_read(
-        self, name: str, args: RotationArgs, masters: list[str]
+        self, name: str, args: RotationArgs, *, masters: list[str]
     ) -> aws.iam.RolePolicyAttachment:
         """GetSecretValue and DescribeSecret on each master secret, by its exact ARN.
 
@@ -194,7 +196,9 @@ class Rotation(pulumi.ComponentResource):
             ),
             policy=pulumi.Output.all(*(args.secret_arns[master] for master in masters)).apply(
                 lambda arns: compact(
-                    document([secret_statement("ReadMasterSecrets", RUNTIME_READ, arns)])
+                    document(
+                        [secret_statement("ReadMasterSecrets", RUNTIME_READ, secret_arns=arns)]
+                    )
                 )
             ),
             tags=dict(args.tags),
@@ -208,8 +212,8 @@ class Rotation(pulumi.ComponentResource):
         self,
         name: str,
         args: RotationArgs,
-        profile: RotationProfile,
         *,
+        profile: RotationProfile,
         ready: Sequence[pulumi.Resource],
     ) -> None:
         child = pulumi.ResourceOptions(parent=self)

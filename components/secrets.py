@@ -69,16 +69,16 @@ class SecretStore(pulumi.ComponentResource):
         super().__init__("app-secrets:secrets:SecretStore", name, None, opts)
         self.arns, self.names, self.versions, self.policies = {}, {}, {}, {}
         secrets = {
-            secret_name: self._declare(secret_name, entry, args)
+            secret_name: self._declare(secret_name, entry, args=args)
             for secret_name, entry in args.secrets.items()
         }
         # Values second: an alternating-users value names its master secret's ARN.
         for secret_name, entry in args.secrets.items():
-            self._declare_value(secret_name, secrets[secret_name], entry, args)
+            self._declare_value(secret_name, secrets[secret_name], entry=entry, args=args)
         self.register_outputs({"arns": self.arns, "names": self.names})
 
     def _declare(
-        self, name: str, entry: SecretEntry, args: SecretStoreArgs
+        self, name: str, entry: SecretEntry, *, args: SecretStoreArgs
     ) -> aws.secretsmanager.Secret:
         child = pulumi.ResourceOptions(parent=self)
         secret = aws.secretsmanager.Secret(
@@ -106,10 +106,11 @@ class SecretStore(pulumi.ComponentResource):
         self,
         name: str,
         secret: aws.secretsmanager.Secret,
+        *,
         entry: SecretEntry,
         args: SecretStoreArgs,
     ) -> None:
-        value = self._value(name, entry.spec, args)
+        value = self._value(name, entry.spec, args=args)
         if value is not None:
             self.versions[name] = aws.secretsmanager.SecretVersion(
                 f"{name}-value",
@@ -122,7 +123,7 @@ class SecretStore(pulumi.ComponentResource):
             )
 
     def _value(
-        self, name: str, spec: SecretSpec, args: SecretStoreArgs
+        self, name: str, spec: SecretSpec, *, args: SecretStoreArgs
     ) -> pulumi.Output[str] | None:
         if spec.generate is not None:
             return self._generated(f"{name}-password", spec.generate)

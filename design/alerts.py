@@ -76,7 +76,7 @@ def rotation_failure_pattern(account: Account, secret_path: str) -> dict:
     }
 
 
-def _successful_call(account: Account, secret_path: str, event_names: Sequence[str]) -> dict:
+def _successful_call(account: Account, secret_path: str, *, event_names: Sequence[str]) -> dict:
     # A refused call has an errorCode and is reported by the access-denied rule instead.
     return {
         "source": [SECRETS_MANAGER_SOURCE],
@@ -92,12 +92,12 @@ def _successful_call(account: Account, secret_path: str, event_names: Sequence[s
 
 def deletion_pattern(account: Account, secret_path: str) -> dict:
     """DeleteSecret, scheduled (a recovery window) or immediate (ForceDeleteWithoutRecovery)."""
-    return _successful_call(account, secret_path, DELETIONS)
+    return _successful_call(account, secret_path, event_names=DELETIONS)
 
 
 def policy_change_pattern(account: Account, secret_path: str) -> dict:
     """A resource policy put on or removed from a stack secret."""
-    return _successful_call(account, secret_path, POLICY_CHANGES)
+    return _successful_call(account, secret_path, event_names=POLICY_CHANGES)
 
 
 STACK_RULES = {

@@ -175,7 +175,7 @@ class StackScope:
         ]
 
 
-def _allow(sid: str, actions: str | list[str], resource: str | list[str], **condition) -> dict:
+def _allow(sid: str, actions: str | list[str], *, resource: str | list[str], **condition) -> dict:
     statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
     if condition:
         statement["Condition"] = condition
@@ -201,8 +201,8 @@ def _deploy_secret_statements(account: Account, scope: StackScope, *, key_arn: s
     if not scope.production:
         actions.append("secretsmanager:DeleteSecret")
     return [
-        _allow("ManageStackSecrets", sorted(actions), scope.secrets(account)),
-        _allow("ListSecrets", "secretsmanager:ListSecrets", "*"),
+        _allow("ManageStackSecrets", sorted(actions), resource=scope.secrets(account)),
+        _allow("ListSecrets", "secretsmanager:ListSecrets", resource="*"),
         kms_via_secrets_manager(key_arn, account.region, actions=KMS_ENCRYPT_DECRYPT),
     ]
 
@@ -212,20 +212,20 @@ def _deploy_key_statements(account: Account, scope: StackScope) -> list[dict]:
     if not scope.production:
         actions.append("kms:ScheduleKeyDeletion")
     return [
-        _allow("CreateTaggedKey", "kms:CreateKey", "*", StringEquals=scope.request_tags()),
+        _allow("CreateTaggedKey", "kms:CreateKey", resource="*", StringEquals=scope.request_tags()),
         _allow(
             "ManageStackKey",
             sorted(actions),
-            account.arn("kms", "key/*"),
+            resource=account.arn("kms", "key/*"),
             StringEquals=scope.key_tags(),
         ),
         # Alias actions need the alias and the key; an alias carries no tags to condition on.
         _allow(
             "ManageStackAlias",
             ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-            [account.arn("kms", scope.names.key_alias), account.arn("kms", "key/*")],
+            resource=[account.arn("kms", scope.names.key_alias), account.arn("kms", "key/*")],
         ),
-        _allow("ListKeys", "kms:ListAliases", "*"),
+        _allow("ListKeys", "kms:ListAliases", resource="*"),
     ]
 
 
@@ -235,30 +235,30 @@ def _deploy_iam_statements(account: Account, scope: StackScope) -> list[dict]:
         _allow(
             "CreateBoundedRoles",
             list(BOUNDED_ROLE_ACTIONS),
-            roles,
+            resource=roles,
             StringEquals={"iam:PermissionsBoundary": scope.boundary_arn},
         ),
-        _allow("ManageStackRoles", [*ROLE_READ_ACTIONS, *ROLE_MANAGE_ACTIONS], roles),
+        _allow("ManageStackRoles", [*ROLE_READ_ACTIONS, *ROLE_MANAGE_ACTIONS], resource=roles),
         _allow(
             "PassStackRoles",
             "iam:PassRole",
-            roles,
+            resource=roles,
             StringEquals={"iam:PassedToService": list(PASSED_TO_SERVICES)},
         ),
         _allow(
             "ManageStackPolicies",
             [*POLICY_READ_ACTIONS, *POLICY_MANAGE_ACTIONS],
-            scope.policies(account),
+            resource=scope.policies(account),
         ),
-        _allow("ReadBoundary", list(POLICY_READ_ACTIONS), scope.boundary_arn),
+        _allow("ReadBoundary", list(POLICY_READ_ACTIONS), resource=scope.boundary_arn),
     ]
 
 
 def _deploy_task_and_log_statements(account: Account, scope: StackScope) -> list[dict]:
     return [
-        _allow("TaskDefinitions", list(TASK_DEFINITION_ACTIONS), "*"),
-        _allow("ManageStackLogGroups", list(LOG_GROUP_ACTIONS), scope.log_groups(account)),
-        _allow("DescribeLogGroups", "logs:DescribeLogGroups", "*"),
+        _allow("TaskDefinitions", list(TASK_DEFINITION_ACTIONS), resource="*"),
+        _allow("ManageStackLogGroups", list(LOG_GROUP_ACTIONS), resource=scope.log_groups(account)),
+        _allow("DescribeLogGroups", "logs:DescribeLogGroups", resource="*"),
     ]
 
 
@@ -284,19 +284,23 @@ def ci_preview_policy(account: Account, scope: StackScope, *, ci_path: str = CI_
     """`pulumi preview`: describe and list the stack's resources; no value, no deletion."""
     return document(
         [
-            _allow("DescribeStackSecrets", list(SECRET_DESCRIBE_ACTIONS), scope.secrets(account)),
-            _allow("ListSecrets", "secretsmanager:ListSecrets", "*"),
+            _allow(
+                "DescribeStackSecrets",
+                list(SECRET_DESCRIBE_ACTIONS),
+                resource=scope.secrets(account),
+            ),
+            _allow("ListSecrets", "secretsmanager:ListSecrets", resource="*"),
             _allow(
                 "DescribeStackKey",
                 list(KEY_DESCRIBE_ACTIONS),
-                account.arn("kms", "key/*"),
+                resource=account.arn("kms", "key/*"),
                 StringEquals=scope.key_tags(),
             ),
-            _allow("ListKeys", "kms:ListAliases", "*"),
+            _allow("ListKeys", "kms:ListAliases", resource="*"),
             _allow(
                 "DescribeStackRoles",
                 list(ROLE_READ_ACTIONS),
-                [
+                resource=[
                     scope.roles(account),
                     account.arn("iam", f"role{ci_path}{scope.names.ci_role_pattern}"),
                 ],
@@ -304,17 +308,17 @@ def ci_preview_policy(account: Account, scope: StackScope, *, ci_path: str = CI_
             _allow(
                 "DescribeStackPolicies",
                 list(POLICY_READ_ACTIONS),
-                [scope.policies(account), scope.boundary_arn],
+                resource=[scope.policies(account), scope.boundary_arn],
             ),
             _allow(
                 "DescribeOidcProvider",
                 "iam:GetOpenIDConnectProvider",
-                account.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}"),
+                resource=account.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}"),
             ),
             _allow(
                 "DescribeTasksAndLogs",
                 ["ecs:DescribeTaskDefinition", "logs:DescribeLogGroups"],
-                "*",
+                resource="*",
             ),
             {
                 "Sid": "NoValuesNoDeletion",

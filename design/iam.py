@@ -53,7 +53,7 @@ def kms_via_secrets_manager(
     }
 
 
-def secret_statement(sid: str, actions: Sequence[str], secret_arns: Sequence[str]) -> dict:
+def secret_statement(sid: str, actions: Sequence[str], *, secret_arns: Sequence[str]) -> dict:
     return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": sorted(secret_arns)}
 
 

@@ -96,7 +96,7 @@ def load_stack_inputs(
     problems = _fill_values(
         catalog,
         values,
-        secret_keys,
+        secret_keys=secret_keys,
         environment=str(values.get("environment", stack)),
         mode=mode,
         placeholders=placeholders,
@@ -109,7 +109,7 @@ def load_stack_inputs(
     settings = _checked_settings(
         catalog,
         values,
-        secret_keys,
+        secret_keys=secret_keys,
         stack=stack,
         file=config.file,
         catalog_file=path.name,
@@ -178,8 +178,8 @@ def read_stack_inputs(
 def _fill_values(
     catalog: Catalog,
     values: dict[str, Any],
-    secret_keys: set[str],
     *,
+    secret_keys: set[str],
     environment: str,
     mode: Mode,
     placeholders: bool,
@@ -210,8 +210,8 @@ def _fill_values(
 def _checked_settings(
     catalog: Catalog,
     values: Mapping[str, Any],
-    secret_keys: set[str],
     *,
+    secret_keys: set[str],
     stack: str,
     file: str,
     catalog_file: str,

@@ -34,15 +34,17 @@ def catalog_problems(catalog: Catalog, *, invalid_secrets: set[str] = frozenset(
     known = set(catalog.environments)
     for name, spec in catalog.secrets.items():
         problems += _secret_problems(name, spec, declared=set(catalog.secrets) | invalid_secrets)
-        problems += _only_in_problems(f"secrets.{name}", spec.only_in, known)
-        problems += _master_problems(name, spec, catalog)
+        problems += _only_in_problems(f"secrets.{name}", spec.only_in, known=known)
+        problems += _master_problems(name, spec, catalog=catalog)
     for name, service in catalog.services.items():
-        problems += _only_in_problems(f"services.{name}", service.only_in, known)
-        problems += _service_problems(name, service, catalog, invalid_secrets=invalid_secrets)
+        problems += _only_in_problems(f"services.{name}", service.only_in, known=known)
+        problems += _service_problems(
+            name, service, catalog=catalog, invalid_secrets=invalid_secrets
+        )
     return problems
 
 
-def _master_problems(name: str, spec: SecretSpec, catalog: Catalog) -> Problems:
+def _master_problems(name: str, spec: SecretSpec, *, catalog: Catalog) -> Problems:
     """A rotated secret's master must exist wherever the secret does."""
     master = (
         catalog.secrets.get(spec.rotation.master)
@@ -62,7 +64,7 @@ def _master_problems(name: str, spec: SecretSpec, catalog: Catalog) -> Problems:
     ]
 
 
-def _only_in_problems(path: str, only_in: list[str] | None, known: set[str]) -> Problems:
+def _only_in_problems(path: str, only_in: list[str] | None, *, known: set[str]) -> Problems:
     if only_in is None or not known:  # no valid environments: reported already
         return []
     if not only_in:
@@ -92,7 +94,7 @@ def _secret_problems(name: str, spec: SecretSpec, *, declared: set[str]) -> Prob
     if spec.generate is not None:
         problems += _generate_problems(f"{path}.generate", spec.generate)
     for field_name, field in (spec.fields or {}).items():
-        problems += _field_problems(f"{path}.fields.{field_name}", field_name, field)
+        problems += _field_problems(f"{path}.fields.{field_name}", field_name, field=field)
     if spec.fields is not None and not spec.fields:
         problems.append((f"{path}.fields", "must hold at least one field"))
     if spec.rotation is not None:
@@ -112,7 +114,7 @@ def _generate_problems(path: str, generate: GenerateSpec) -> Problems:
     return []
 
 
-def _field_problems(path: str, field_name: str, field: FieldSpec) -> Problems:
+def _field_problems(path: str, field_name: str, *, field: FieldSpec) -> Problems:
     problems = []
     if not FIELD_NAME.fullmatch(field_name):
         problems.append((path, "bad JSON key: must be 1-128 letters, digits and _.-"))
@@ -197,7 +199,7 @@ def _postgres_problems(path: str, spec: SecretSpec) -> Problems:
 
 
 def _service_problems(
-    name: str, service: ServiceSpec, catalog: Catalog, *, invalid_secrets: set[str]
+    name: str, service: ServiceSpec, *, catalog: Catalog, invalid_secrets: set[str]
 ) -> Problems:
     path = f"services.{name}"
     references = [(f"{path}.env.{var}", ref) for var, ref in service.env.items()]

@@ -61,12 +61,12 @@ def read_catalog(path: Path) -> tuple[Catalog, list[str]]:
         stat = path.stat()
     except FileNotFoundError:
         return _empty_catalog(), [problem(str(path), "", "file not found")]
-    catalog, problems = _read_catalog(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    catalog, problems = _read_catalog(path.resolve(), stat.st_mtime_ns, _size=stat.st_size)
     return catalog, list(problems)
 
 
 @functools.lru_cache(maxsize=8)
-def _read_catalog(path: Path, _mtime_ns: int, _size: int) -> tuple[Catalog, tuple[str, ...]]:
+def _read_catalog(path: Path, _mtime_ns: int, *, _size: int) -> tuple[Catalog, tuple[str, ...]]:
     file = path.name
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)

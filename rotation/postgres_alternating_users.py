@@ -184,7 +184,7 @@ def _check_other_user(
     secret_arn: str,
     token: str,
 ) -> None:
-    fields = different_fields(pending, current, SAME_DATABASE_FIELDS)
+    fields = different_fields(pending, current, names=SAME_DATABASE_FIELDS)
     if pending.username != alternate_username(current.username):
         fields.append("username")
     if pending_object.get(MASTER_ARN_FIELD) != current_master_arn:
@@ -204,7 +204,7 @@ def _login_as_master(
     token: str,
 ) -> Session:
     master = read_credentials(client, secret_id=master_arn, stage=AWSCURRENT)
-    fields = different_fields(master, current, SAME_SERVER_FIELDS)
+    fields = different_fields(master, current, names=SAME_SERVER_FIELDS)
     if fields:
         raise InvalidSecretValueError(
             MSG_MASTER_ELSEWHERE % (secret_arn, token, master_arn, ", ".join(fields))

@@ -103,7 +103,7 @@ def find_credentials(
 
 
 def different_fields(
-    first: PostgresCredentials, second: PostgresCredentials, names: Iterable[str]
+    first: PostgresCredentials, second: PostgresCredentials, *, names: Iterable[str]
 ) -> list[str]:
     """The names, among `names`, of the fields in which two logins differ."""
     return [name for name in names if getattr(first, name) != getattr(second, name)]

@@ -101,7 +101,7 @@ def _login_as_current_or_previous(
     if session is not None:
         return session, AWSCURRENT
     previous = find_credentials(client, secret_id=secret_arn, stage=AWSPREVIOUS)
-    if previous is not None and different_fields(pending, previous, SAME_LOGIN_FIELDS):
+    if previous is not None and different_fields(pending, previous, names=SAME_LOGIN_FIELDS):
         logger.info(MSG_PREVIOUS_SKIPPED, secret_arn, token)
     elif previous is not None:
         session = try_login(previous)
@@ -121,7 +121,7 @@ def _check_same_login(
     token: str,
 ) -> None:
     # Someone who can edit the secret must not be able to turn the rotation against another role.
-    fields = different_fields(pending, other, SAME_LOGIN_FIELDS)
+    fields = different_fields(pending, other, names=SAME_LOGIN_FIELDS)
     if fields:
         raise InvalidSecretValueError(
             MSG_LOGIN_CHANGED % (secret_arn, token, label, ", ".join(fields))

@@ -260,10 +260,10 @@ def render_matrix(report: list[dict[str, Any]]) -> list[str]:
         lines.append(f"{secret.ljust(width)}  {' '.join(row)}".rstrip())
     lines.append("")
     lines += [f"  {header} = {role}" for header, role in zip(headers, roles, strict=True)]
-    lines.append(
-        "  G GetSecretValue, D DescribeSecret, P PutSecretValue, S UpdateSecretVersionStage, "
-        "+ any other action (the JSON plan's `access` lists every one)"
-    )
+    lines += [
+        "  G GetSecretValue, D DescribeSecret, P PutSecretValue, S UpdateSecretVersionStage,",
+        "  + any other action (the JSON plan's `access` lists every one)",
+    ]
     return lines
 
 

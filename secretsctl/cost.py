@@ -31,13 +31,20 @@ def monthly_estimate(
         raise ValueError("counts cannot be negative")
     api_calls = secrets * api_calls_per_secret
     lines = [
-        _line("secrets", secrets, SECRET_MONTHLY_USD, secrets * SECRET_MONTHLY_USD),
-        _line("replicas", replicas, REPLICA_MONTHLY_USD, replicas * REPLICA_MONTHLY_USD),
+        _line(
+            "secrets", secrets, unit_usd=SECRET_MONTHLY_USD, monthly=secrets * SECRET_MONTHLY_USD
+        ),
+        _line(
+            "replicas",
+            replicas,
+            unit_usd=REPLICA_MONTHLY_USD,
+            monthly=replicas * REPLICA_MONTHLY_USD,
+        ),
         _line(
             "API calls",
             api_calls,
-            API_CALLS_PRICE_USD / API_CALLS_PER_PRICE,
-            api_calls * API_CALLS_PRICE_USD / API_CALLS_PER_PRICE,
+            unit_usd=API_CALLS_PRICE_USD / API_CALLS_PER_PRICE,
+            monthly=api_calls * API_CALLS_PRICE_USD / API_CALLS_PER_PRICE,
         ),
     ]
     total = sum((Decimal(str(line["monthlyUsd"])) for line in lines), Decimal(0))
@@ -53,7 +60,7 @@ def monthly_estimate(
     }
 
 
-def _line(item: str, quantity: int, unit_usd: Decimal, monthly: Decimal) -> dict[str, Any]:
+def _line(item: str, quantity: int, *, unit_usd: Decimal, monthly: Decimal) -> dict[str, Any]:
     return {
         "item": item,
         "quantity": quantity,

@@ -13,7 +13,7 @@ ALPHANUMERIC = string.ascii_letters + string.digits
 _NAMESPACE = uuid.UUID("6f1d2c0e-7b0a-4e4e-9a51-2f4f8a9b0c11")
 
 
-def derived_characters(seed: str, length: int, alphabet: str = ALPHANUMERIC) -> str:
+def derived_characters(seed: str, length: int, *, alphabet: str = ALPHANUMERIC) -> str:
     """`length` characters of `alphabet`, the same for the same seed."""
     out: list[str] = []
     counter = 0
@@ -103,19 +103,25 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def _password(self, name: str, inputs: dict) -> tuple[str, dict]:
         alphabet = ALPHANUMERIC + (inputs.get("overrideSpecial") or "")
-        result = derived_characters(f"password:{name}", int(inputs.get("length", 16)), alphabet)
+        result = derived_characters(
+            f"password:{name}", int(inputs.get("length", 16)), alphabet=alphabet
+        )
         return "none", {"result": result, "bcryptHash": "$2a$10$" + derived_characters(name, 53)}
 
     def _role(self, name: str, inputs: dict) -> tuple[str, dict]:
-        _, outputs = self._iam_entity("role", name, inputs, id_key="uniqueId", id_prefix="AROA")
+        _, outputs = self._iam_entity(
+            "role", name, inputs=inputs, id_key="uniqueId", id_prefix="AROA"
+        )
         return outputs["name"], outputs
 
     def _policy(self, name: str, inputs: dict) -> tuple[str, dict]:
-        arn, outputs = self._iam_entity("policy", name, inputs, id_key="policyId", id_prefix="ANPA")
+        arn, outputs = self._iam_entity(
+            "policy", name, inputs=inputs, id_key="policyId", id_prefix="ANPA"
+        )
         return arn, outputs
 
     def _iam_entity(
-        self, kind: str, name: str, inputs: dict, *, id_key: str, id_prefix: str
+        self, kind: str, name: str, *, inputs: dict, id_key: str, id_prefix: str
     ) -> tuple[str, dict]:
         """A role or managed policy: `arn:aws:iam::{account}:{kind}{path}{name}` and IAM's id."""
         entity_name = inputs.get("name") or name

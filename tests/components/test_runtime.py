@@ -33,7 +33,11 @@ def project(tmp_path, catalog_data):
 
 def test_engine_config_strips_the_namespace_and_keeps_which_keys_are_secrets(engine):
     engine(
-        {"app-secrets:prefix": "acme", "app-secrets:openaiApiKey": SENTINEL, "aws:region": "eu-west-1"},
+        {
+            "app-secrets:prefix": "acme",
+            "app-secrets:openaiApiKey": SENTINEL,
+            "aws:region": "eu-west-1",
+        },
         ["app-secrets:openaiApiKey"],
     )
 

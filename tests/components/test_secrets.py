@@ -7,8 +7,8 @@ import json
 import pulumi
 import pytest
 
-from inputs.catalog import SecretSpec
 from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
+from inputs.catalog import SecretSpec
 from tests.conftest import raw_state, records_of
 
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111"

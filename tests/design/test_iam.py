@@ -76,7 +76,9 @@ def test_resource_policy_grants_nothing_inside_the_account():
 
 
 def test_secret_statement_lists_exact_arns_sorted():
-    statement = secret_statement("Read", ("secretsmanager:GetSecretValue",), ["arn:b", "arn:a"])
+    statement = secret_statement(
+        "Read", ("secretsmanager:GetSecretValue",), secret_arns=["arn:b", "arn:a"]
+    )
 
     assert statement == {
         "Sid": "Read",

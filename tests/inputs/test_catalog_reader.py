@@ -170,7 +170,6 @@ def test_bad_yaml_never_quotes_the_line_it_stopped_at(tmp_path):
     assert "SENTINEL" not in line
 
 
-
 def test_load_reports_a_missing_file(tmp_path):
     with pytest.raises(InputError) as caught:
         load_catalog(tmp_path / "nope.yaml")

@@ -105,7 +105,7 @@ def test_no_value_reaches_the_plan_the_table_or_the_logs(caplog):
     plan = build_plan(
         stack="prod", secret_values={"openaiApiKey": SENTINEL, "smtpPassword": SENTINEL}
     )
-    generated = derived_characters("password:admin-token-password", 64, ALPHANUMERIC)
+    generated = derived_characters("password:admin-token-password", 64, alphabet=ALPHANUMERIC)
 
     text = json.dumps(plan) + render_table(plan) + render_table(plan, wide=True) + caplog.text
     assert SENTINEL not in text
