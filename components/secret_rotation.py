@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.account import AwsAccount
 from components.lambda_package import LambdaPackage
+from components.log_groups import stack_log_group
 from components.roles import WorkloadRole, WorkloadRoleArgs
 from design.grant_layout import role_layout
 from design.iam import (
@@ -218,13 +219,12 @@ class Rotation(pulumi.ComponentResource):
     ) -> None:
         child = pulumi.ResourceOptions(parent=self)
         function_name = args.names.rotation_function_name(profile.slug)
-        # Created by the stack, not by Lambda on first write, so that it has a retention.
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = stack_log_group(
             f"{name}-{profile.slug}-logs",
             name=args.names.rotation_log_group(profile.slug),
-            retention_in_days=args.log_retention_days,
-            tags=dict(args.tags),
-            opts=child,
+            retention_days=args.log_retention_days,
+            tags=args.tags,
+            parent=self,
         )
         vpc_config = (
             {

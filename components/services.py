@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
+from components.log_groups import stack_log_group
 from components.roles import WorkloadRole, WorkloadRoleArgs
 from design.arns import Account
 from design.containers import container_definitions, container_secrets
@@ -169,12 +170,12 @@ class ServiceAccess(pulumi.ComponentResource):
 
     def _task_definition(self, name: str, args: ServiceAccessArgs) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = stack_log_group(
             f"{name}-logs",
             name=args.names.service_log_group(args.service),
-            retention_in_days=args.log_retention_days,
-            tags=dict(args.tags),
-            opts=child,
+            retention_days=args.log_retention_days,
+            tags=args.tags,
+            parent=self,
         )
         definitions = pulumi.Output.all(
             self.container_secrets, args.account.region, log_group.name

@@ -6,9 +6,11 @@ import hashlib
 from collections.abc import Sequence
 
 from design.arns import Account
-from design.iam import document
+from design.iam import document, service_allow
 from design.key_policy import account_administers_key
 
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 SECRETS_MANAGER_SOURCE = "aws.secretsmanager"
 SECRETS_MANAGER_EVENT_SOURCE = "secretsmanager.amazonaws.com"
 API_CALL = "AWS API Call via CloudTrail"
@@ -157,14 +159,13 @@ def topic_key_policy(account: Account, *, topic_arn: str, ci_role_path: str | No
                 }
             },
         },
-        {
-            "Sid": "EventBridgeEncryptsForTheAlertTopic",
-            "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
-            "Action": list(TOPIC_KEY_USE),
-            "Resource": "*",
-            "Condition": {"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}},
-        },
+        service_allow(
+            "EventBridgeEncryptsForTheAlertTopic",
+            EVENTS_PRINCIPAL,
+            actions=list(TOPIC_KEY_USE),
+            resource="*",
+            condition={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}},
+        ),
     ]
     if ci_role_path:
         statements.append(
@@ -186,17 +187,16 @@ def topic_policy(account: Account, *, topic_arn: str, rule_arns: Sequence[str]) 
     """Only the stack's own rules, in this account, may publish (no confused deputy)."""
     return document(
         [
-            {
-                "Sid": "StackRulesPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
+            service_allow(
+                "StackRulesPublish",
+                EVENTS_PRINCIPAL,
+                actions="sns:Publish",
+                resource=topic_arn,
+                condition={
                     "StringEquals": {"aws:SourceAccount": account.account_id},
                     "ArnEquals": {"aws:SourceArn": sorted(rule_arns)},
                 },
-            }
+            )
         ]
     )
 
@@ -211,27 +211,25 @@ def trail_bucket_policy(account: Account, *, bucket: str, trail_arn: str) -> dic
     only_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn}}
     return document(
         [
-            {
-                "Sid": "CloudTrailAclCheck",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                "Action": "s3:GetBucketAcl",
-                "Resource": bucket_arn,
-                "Condition": only_this_trail,
-            },
-            {
-                "Sid": "CloudTrailWrite",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{bucket_arn}/AWSLogs/{account.account_id}/*",
-                "Condition": {
+            service_allow(
+                "CloudTrailAclCheck",
+                CLOUDTRAIL_PRINCIPAL,
+                actions="s3:GetBucketAcl",
+                resource=bucket_arn,
+                condition=only_this_trail,
+            ),
+            service_allow(
+                "CloudTrailWrite",
+                CLOUDTRAIL_PRINCIPAL,
+                actions="s3:PutObject",
+                resource=f"{bucket_arn}/AWSLogs/{account.account_id}/*",
+                condition={
                     "StringEquals": {
                         "s3:x-amz-acl": "bucket-owner-full-control",
                         "aws:SourceArn": trail_arn,
                     }
                 },
-            },
+            ),
             {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",

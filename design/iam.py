@@ -40,6 +40,22 @@ def compact(policy: dict) -> str:
     return json.dumps(policy, separators=(",", ":"))
 
 
+def service_allow(
+    sid: str, service: str, *, actions: str | list[str], resource: str, condition: dict
+) -> dict:
+    """An Allow for an AWS service principal (`events.amazonaws.com`, ...), always conditioned:
+    a service acts for every account, so a statement without a condition is a confused deputy.
+    """
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": actions,
+        "Resource": resource,
+        "Condition": condition,
+    }
+
+
 def kms_via_secrets_manager(
     key_arn: str, region: str, *, actions: Sequence[str] = ("kms:Decrypt",)
 ) -> dict:

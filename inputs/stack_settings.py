@@ -80,6 +80,35 @@ SECURITY_GROUP_ID = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(user|role)/[\w+=,.@/-]{1,512}$")
 
 
+def _config_list(
+    pattern: re.Pattern[str], allowed: str, *, echo: bool, most: tuple[int, str] | None = None
+) -> Any:
+    """A list setting: JSON text from the engine, every item matching `pattern`."""
+    checks = [each_matches(pattern, allowed, echo=echo)]
+    if most is not None:
+        checks.append(at_most(*most))
+    return Annotated[list[str], BeforeValidator(_engine_json), *checks]
+
+
+EmailList = _config_list(EMAIL, "an email address such as security@example.com", echo=True)
+HttpsUrlList = _config_list(HTTPS_URL, "an https:// URL", echo=False)
+PrincipalArnList = _config_list(
+    PRINCIPAL_ARN, "an IAM user or role ARN, without wildcards", echo=True
+)
+SubnetIdList = _config_list(
+    SUBNET_ID,
+    "a subnet id such as subnet-0123456789abcdef0",
+    echo=True,
+    most=(16, "subnets per function"),
+)
+SecurityGroupIdList = _config_list(
+    SECURITY_GROUP_ID,
+    "a security group id such as sg-0123456789abcdef0",
+    echo=True,
+    most=(5, "security groups per function"),
+)
+
+
 class StackSettings(BaseModel):
     """Typed stack config. Values named by the catalog's `config:` entries are not held here."""
 
@@ -149,44 +178,24 @@ class StackSettings(BaseModel):
     alerting: bool = True
     """SNS topic + EventBridge rules on the stack's Secrets Manager events; must be on while
     `breakGlassPrincipals` is set. Default: true."""
-    alert_emails: Annotated[
-        list[str],
-        BeforeValidator(_engine_json),
-        each_matches(EMAIL, "an email address such as security@example.com", echo=True),
-    ] = Field(default_factory=list, alias="alertEmails")
+    alert_emails: EmailList = Field(default_factory=list, alias="alertEmails")
     """Email subscriptions of the alert topic (each confirms by mail). Default: none."""
-    alert_https_endpoints: Annotated[
-        list[str],
-        BeforeValidator(_engine_json),
-        each_matches(HTTPS_URL, "an https:// URL", echo=False),
-    ] = Field(default_factory=list, alias="alertHttpsEndpoints")
+    alert_https_endpoints: HttpsUrlList = Field(default_factory=list, alias="alertHttpsEndpoints")
     """HTTPS subscriptions of the alert topic. Stored in the clear: no URL with a token in it
     (problems name an item by position, never echo it). Default: none."""
     create_trail: bool = Field(False, alias="createTrail")
     """A multi-region CloudTrail trail and its bucket; at most one stack per account.
     Default: false (use the account's or the organization's trail)."""
-    break_glass_principals: Annotated[
-        list[str],
-        BeforeValidator(_engine_json),
-        each_matches(PRINCIPAL_ARN, "an IAM user or role ARN, without wildcards", echo=True),
-    ] = Field(default_factory=list, alias="breakGlassPrincipals")
+    break_glass_principals: PrincipalArnList = Field(
+        default_factory=list, alias="breakGlassPrincipals"
+    )
     """Who may assume the break-glass role (with MFA). Default: none, and no role."""
-    rotation_subnet_ids: Annotated[
-        list[str],
-        BeforeValidator(_engine_json),
-        each_matches(SUBNET_ID, "a subnet id such as subnet-0123456789abcdef0", echo=True),
-        at_most(16, "subnets per function"),
-    ] = Field(default_factory=list, alias="rotationSubnetIds")
+    rotation_subnet_ids: SubnetIdList = Field(default_factory=list, alias="rotationSubnetIds")
     """Subnets the PostgreSQL rotation functions run in, to reach the database. Lambda allows 16.
     Default: none, the functions run outside any VPC."""
-    rotation_security_group_ids: Annotated[
-        list[str],
-        BeforeValidator(_engine_json),
-        each_matches(
-            SECURITY_GROUP_ID, "a security group id such as sg-0123456789abcdef0", echo=True
-        ),
-        at_most(5, "security groups per function"),
-    ] = Field(default_factory=list, alias="rotationSecurityGroupIds")
+    rotation_security_group_ids: SecurityGroupIdList = Field(
+        default_factory=list, alias="rotationSecurityGroupIds"
+    )
     """Security groups of the rotation functions, set with rotationSubnetIds. Lambda allows 5.
     Default: none."""
 
