@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from policies import PlanFormatError, Violation, evaluate, resources_from_plan, rule_named
-
-EXIT_PASSED = 0
-EXIT_MANDATORY_VIOLATION = 1
-EXIT_UNREADABLE_PLAN = 2
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -56,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
         plan = _read_plan(path)
         resources = resources_from_plan(plan)
     except _UnreadablePlan as exc:
-        print(f"secretsctl check: {path}: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE_PLAN
+        fail("check", f"{path}: {exc}")
+        return EXIT_BAD_INPUT
     except PlanFormatError as exc:
-        print(f"secretsctl check: {path}: not a secretsctl plan: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE_PLAN
+        fail("check", f"{path}: not a secretsctl plan: {exc}")
+        return EXIT_BAD_INPUT
 
     violations = evaluate(resources)
     for violation in violations:
@@ -74,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         f"{verdict}: {mandatory} mandatory and {advisory} advisory violation(s) "
         f"in {len(resources)} resource(s) of {where}"
     )
-    return EXIT_MANDATORY_VIOLATION if mandatory else EXIT_PASSED
+    return EXIT_FAILED if mandatory else EXIT_OK
 
 
 def format_violation(violation: Violation) -> str:
