@@ -198,6 +198,29 @@ class Alerting(pulumi.ComponentResource):
     def _trail(
         self, name: str, args: AlertingArgs, *, account: pulumi.Output[Account]
     ) -> pulumi.Output[str]:
+        ready = self._trail_bucket(name, args, account=account)
+        created = aws.cloudtrail.Trail(
+            f"{name}-trail",
+            name=args.names.trail_name,
+            s3_bucket_name=ready[0].id,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            event_selectors=[
+                aws.cloudtrail.TrailEventSelectorArgs(
+                    read_write_type="All", include_management_events=True
+                )
+            ],
+            tags=dict(args.tags),
+            # CloudTrail checks at creation that it may write to the bucket; logs land encrypted.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(ready[1:])),
+        )
+        return created.arn
+
+    def _trail_bucket(
+        self, name: str, args: AlertingArgs, *, account: pulumi.Output[Account]
+    ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy, aws.s3.BucketServerSideEncryptionConfiguration]:
+        """The trail's bucket: private, encrypted, writable by this trail only, TLS only."""
         child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(
             f"{name}-trail-bucket",
@@ -241,20 +264,4 @@ class Alerting(pulumi.ComponentResource):
             # S3 refuses a bucket policy while the public access block is being applied.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]),
         )
-        created = aws.cloudtrail.Trail(
-            f"{name}-trail",
-            name=args.names.trail_name,
-            s3_bucket_name=bucket.id,
-            is_multi_region_trail=True,
-            include_global_service_events=True,
-            enable_log_file_validation=True,
-            event_selectors=[
-                aws.cloudtrail.TrailEventSelectorArgs(
-                    read_write_type="All", include_management_events=True
-                )
-            ],
-            tags=dict(args.tags),
-            # CloudTrail checks at creation that it may write to the bucket; logs land encrypted.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy, encryption]),
-        )
-        return created.arn
+        return bucket, bucket_policy, encryption
