@@ -25,7 +25,9 @@ def test_the_committed_stacks_keep_every_urn(stack):
     recorded = recorded_urns(stack)
 
     # WHEN the committed stack is planned today
-    planned = {resource["urn"] for resource in build_plan(stack=stack, placeholders=True)["resources"]}
+    planned = {
+        resource["urn"] for resource in build_plan(stack=stack, placeholders=True)["resources"]
+    }
 
     # THEN no resource was renamed, re-typed or re-parented: a changed URN is a delete and a
     # create for `pulumi up`, so a deliberate rename must come with `aliases` and a new list
