@@ -7,11 +7,10 @@ import os
 import sys
 
 from secretsctl import check, import_env, plan, rollback, rotate, status, verify
-from secretsctl.errors import EXIT_FAILED, fail
+from secretsctl.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
 
 COMMANDS = (plan, check, rotate, rollback, status, verify, import_env)
 DEBUG_VARIABLE = "SECRETSCTL_DEBUG"
-EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:

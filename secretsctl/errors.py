@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
@@ -10,6 +11,11 @@ EXIT_FAILED = 1
 """A check failed, or AWS failed or refused a call."""
 EXIT_BAD_INPUT = 2
 """The catalog, the stack file, a flag or a file given was invalid; nothing was done."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C, as shells report SIGINT."""
+MESSAGE_LIMIT = 160
+"""The most characters of a message from AWS (or from whatever answered for it) we print."""
+_TAG = re.compile(r"<[^>]*>")
 
 
 class CommandError(Exception):
@@ -44,3 +50,14 @@ def report(command: str, error: CommandError) -> int:
     else:
         fail(command, str(error))
     return error.status
+
+
+def one_line(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
+    """A message from AWS as one line: tags stripped, its first line with text, length capped.
+
+    An endpoint (a proxy, an emulator) may answer with an HTML page, which would otherwise
+    spill over many lines into a table row or an error.
+    """
+    lines = (" ".join(line.split()) for line in _TAG.sub(" ", text).splitlines())
+    line = next((line for line in lines if line), "")
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."

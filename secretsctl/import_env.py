@@ -3,42 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 
 from inputs.exceptions import InputError
-from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_problems
-from secretsctl.import_env_catalog import entry_lines, write_catalog
+from secretsctl.confirm import add_confirmation_argument, confirm_change
+from secretsctl.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandError,
+    fail,
+    report,
+    report_problems,
+)
+from secretsctl.import_env_aws import look_up, put_values
+from secretsctl.import_env_catalog import CatalogEdit, entry_lines, prepare_catalog
 from secretsctl.import_env_classify import CONFIG, GENERATE, Proposal, propose
-from secretsctl.import_env_dotenv import EnvVariable, parse_env_file
+from secretsctl.import_env_dotenv import parse_env_file
 from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
 
-SECRET_STRING_LIMIT = 65_536
-"""Secrets Manager's largest SecretString, in bytes."""
+COMMAND = "import-env"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "import-env",
+        COMMAND,
         help="propose catalog entries for a .env file (dry run), or write them with --apply",
         description="Reads a .env file (KEY=VALUE lines, quotes, comments, `export `) and "
         "proposes a catalog entry per secret-looking variable, guessing its kind: generate "
-        "(a value the application owns), config (a third-party key) or external. It prints "
-        "the `pulumi config set --secret` commands without any value. --apply appends the new "
-        "entries to the catalog and puts the values of external secrets with PutSecretValue. "
-        "No value is ever printed. Exit status: 0 done, 1 a value could not be put, 2 bad input.",
+        "(a value the application owns), config (a vendor's key) or external (issued by "
+        "another party). It prints the `pulumi config set --secret` commands without any "
+        "value. --apply checks AWS first, then appends the new entries to the catalog and "
+        "puts the values of external secrets with PutSecretValue; in prod it asks first "
+        "(--yes off a terminal). No value is ever printed. Exit status: 0 done, 1 an AWS "
+        "call failed or a value could not be put, 2 bad input.",
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="the .env file")
     add_stack_arguments(parser)
     parser.add_argument(
         "--apply", action="store_true", help="write the catalog and put external values"
     )
+    add_confirmation_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -46,21 +53,64 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _import(args)
     except InputError as exc:
-        report_problems("import-env", exc.problems)
+        report_problems(COMMAND, exc.problems)
         return EXIT_BAD_INPUT
+    except CommandError as exc:
+        return report(COMMAND, exc)
 
 
 def _import(args: argparse.Namespace) -> int:
-    """The dry run, then with --apply the catalog and the values; InputError before each write."""
+    """The dry run; with --apply, AWS is asked, then the catalog written and the values put.
+
+    Every check comes before the first write: the .env file, the catalog with its new
+    entries, AWS (credentials, endpoint, each secret), and in prod the operator's yes.
+    """
     variables = parse_env_file(args.file)
     target = target_from_args(args)
-    proposals = propose(variables, target.inputs.catalog)
+    proposals = propose(variables, target.inputs.catalog, environment=_environment(target))
+    warn_unputtable(proposals, file=args.file.name)
+    edit = prepare_catalog(target.catalog_path, proposals, source=args.file.name)
     sys.stdout.write(render(proposals, target=target, file=args.file.name, apply=args.apply))
     if not args.apply:
         return EXIT_OK
-    written = write_catalog(target.catalog_path, proposals, source=args.file.name)
-    print(f"\n{target.catalog_path.name}: {written} entr{'y' if written == 1 else 'ies'} added.")
-    return put_external_values(proposals, target=target)
+    status = _apply(proposals, target=target, edit=edit, assume_yes=args.yes)
+    unputtable = any(proposal.problem for proposal in proposals)
+    return EXIT_FAILED if unputtable else status
+
+
+def _apply(
+    proposals: Sequence[Proposal], *, target: StackTarget, edit: CatalogEdit, assume_yes: bool
+) -> int:
+    lookup = look_up(proposals, target=target)
+    entries = _count(edit.added, one="entry", many="entries")
+    if edit.added or lookup.ready:
+        values = _count(len(lookup.ready), one="value", many="values")
+        confirm_change(
+            environment=_environment(target),
+            action=f"add {entries} to {target.catalog_path.name} and put {values} into "
+            f"{target.inputs.names.secret_path}",
+            assume_yes=assume_yes,
+        )
+    edit.write()
+    print(f"\n{target.catalog_path.name}: {entries} added.")
+    return put_values(lookup.slots, client=lookup.client, stack=target.stack)
+
+
+def warn_unputtable(proposals: Sequence[Proposal], *, file: str) -> None:
+    """One line on stderr per value that cannot be put, before anything else; never the value."""
+    for proposal in proposals:
+        if proposal.problem:
+            left = "left out of the catalog" if proposal.declared_as is None else "not put"
+            where = f"{file}:{proposal.variable.line}: {proposal.variable.name}"
+            fail(COMMAND, f"{where}: cannot be put: {proposal.problem}; {left}")
+
+
+def _environment(target: StackTarget) -> str:
+    return target.inputs.settings.environment
+
+
+def _count(number: int, *, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 # --- the dry run --------------------------------------------------------------------------
@@ -68,30 +118,12 @@ def _import(args: argparse.Namespace) -> int:
 
 def render(proposals: Sequence[Proposal], *, target: StackTarget, file: str, apply: bool) -> str:
     catalog = target.catalog_path.name
-    new = [proposal for proposal in proposals if proposal.is_new]
     mode = "applying" if apply else "dry run; --apply writes the entries and puts the values"
     secret_path = target.inputs.names.secret_path
     lines = [f"{file} -> {catalog}, stack {target.stack} ({secret_path}*): {mode}", ""]
-    if new:
-        lines.append(f"New entries under secrets: in {catalog}:")
-        for proposal in new:
-            lines.append(
-                f"  # {proposal.variable.name} (line {proposal.variable.line}): "
-                f"{proposal.kind}, {proposal.reason}"
-            )
-            lines += [f"+ {line}" for line in entry_lines(proposal, source=file)]
-    else:
-        lines.append(f"No new entries for {catalog}.")
-    for proposal in proposals:
-        if proposal.kind is not None and proposal.declared_as is not None:
-            lines.append(
-                f"  {proposal.variable.name}: {proposal.secret_name} is already in {catalog} "
-                f"({proposal.declared_as}); left as is"
-            )
-    skipped = [proposal for proposal in proposals if proposal.kind is None]
-    if skipped:
-        lines += ["", "Skipped (keep them as plain configuration, e.g. a task's environment):"]
-        lines += [f"  {p.variable.name} (line {p.variable.line}): {p.reason}" for p in skipped]
+    lines += _new_entries(proposals, catalog=catalog, file=file)
+    lines += [_declared(p, target=target) for p in proposals if p.kind and p.declared_as]
+    lines += _skipped(proposals)
     lines += _config_steps(proposals, target=target)
     lines += _generated_steps(proposals)
     lines += _external_steps(proposals, target=target)
@@ -103,9 +135,63 @@ def render(proposals: Sequence[Proposal], *, target: StackTarget, file: str, app
     return "\n".join(lines) + "\n"
 
 
+def _new_entries(proposals: Sequence[Proposal], *, catalog: str, file: str) -> list[str]:
+    new = [proposal for proposal in proposals if proposal.is_new]
+    if not new:
+        return [f"No new entries for {catalog}."]
+    lines = [f"New entries under secrets: in {catalog}:"]
+    for proposal in new:
+        lines.append(
+            f"  # {proposal.variable.name} (line {proposal.variable.line}): "
+            f"{proposal.kind}, {proposal.reason}"
+        )
+        lines += [f"+ {line}" for line in entry_lines(proposal, source=file)]
+    return lines
+
+
+def _declared(proposal: Proposal, *, target: StackTarget) -> str:
+    """The line of a variable whose entry the catalog has; where its value goes if not here."""
+    line = (
+        f"  {proposal.variable.name}: {proposal.secret_name} is already in "
+        f"{target.catalog_path.name} ({proposal.declared_as})"
+    )
+    if not proposal.elsewhere:
+        return f"{line}; left as is"
+    stack = proposal.elsewhere[0]
+    key = _config_key(proposal, target=target) if proposal.source == CONFIG else ""
+    how = (
+        f"set with pulumi config set --secret {key} --stack {stack}"
+        if key
+        else f"put with import-env --stack {stack} --apply"
+    )
+    return (
+        f"{line}, but not in environment {_environment(target)}: it exists only in "
+        f"{', '.join(proposal.elsewhere)}; its value is {how}"
+    )
+
+
+def _skipped(proposals: Sequence[Proposal]) -> list[str]:
+    """Plain configuration, and apart from it what looks secret: never advised into a task's
+    environment, where ECS.8 forbids secrets."""
+    lines = []
+    plain = [p for p in proposals if p.kind is None and not p.looks_secret]
+    if plain:
+        lines += ["", "Skipped (keep them as plain configuration, e.g. a task's environment):"]
+        lines += [f"  {p.variable.name} (line {p.variable.line}): {p.reason}" for p in plain]
+    doubtful = [p for p in proposals if p.kind is None and p.looks_secret]
+    if doubtful:
+        lines += [
+            "",
+            "Not imported, though the value looks secret: if it is one, add its entry by hand; "
+            "keep it out of a task's environment (ECS.8):",
+        ]
+        lines += [f"  {p.variable.name} (line {p.variable.line}): {p.reason}" for p in doubtful]
+    return lines
+
+
 def _config_steps(proposals: Sequence[Proposal], *, target: StackTarget) -> list[str]:
-    """`pulumi config set --secret` for each config secret, new or declared as config."""
-    configs = [p for p in proposals if p.kind == CONFIG and p.declared_as in (None, CONFIG)]
+    """`pulumi config set --secret` for each config secret of this environment."""
+    configs = [p for p in proposals if p.source == CONFIG and not (p.problem or p.elsewhere)]
     if not configs:
         return []
     lines = [
@@ -114,11 +200,18 @@ def _config_steps(proposals: Sequence[Proposal], *, target: StackTarget) -> list
         "holding only the value, without a trailing newline, as shown):",
     ]
     for proposal in configs:
-        key = proposal.config_key or target.inputs.catalog.secrets[proposal.secret_name].config
+        key = _config_key(proposal, target=target)
         command = f"pulumi config set --secret {key} --stack {target.stack}"
         lines.append(f"  {command}    # {proposal.variable.name}")
         lines.append(f"  {command} < {proposal.secret_name}.value")
     return lines
+
+
+def _config_key(proposal: Proposal, *, target: StackTarget) -> str:
+    """The catalog's key for a declared entry, else the one proposed."""
+    if proposal.declared_as is None:
+        return proposal.config_key
+    return str(target.inputs.catalog.secrets[proposal.secret_name].config)
 
 
 def _generated_steps(proposals: Sequence[Proposal]) -> list[str]:
@@ -146,63 +239,3 @@ def _external_steps(proposals: Sequence[Proposal], *, target: StackTarget) -> li
             for p in external
         ),
     ]
-
-
-# --- --apply: the values of external secrets -----------------------------------------------
-
-
-def put_external_values(proposals: Sequence[Proposal], *, target: StackTarget) -> int:
-    """PutSecretValue for each external secret that exists and has no value yet."""
-    external = [proposal for proposal in proposals if proposal.puts_value]
-    if not external:
-        return EXIT_OK
-    client = target.client("secretsmanager")
-    failed = 0
-    print("\nExternal values:")
-    for proposal in external:
-        secret_id = target.inputs.names.secret_full_name(proposal.secret_name)
-        try:
-            outcome = _put_value(
-                client, secret_id=secret_id, variable=proposal.variable, stack=target.stack
-            )
-        except ClientError as exc:
-            failed += 1
-            code = exc.response.get("Error", {}).get("Code", "error")
-            outcome = f"not put: {code}"
-        except BotoCoreError as exc:
-            print(f"secretsctl import-env: cannot reach AWS: {exc}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        print(f"  {proposal.variable.name} -> {secret_id}: {outcome}")
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _put_value(client: Any, *, secret_id: str, variable: EnvVariable, stack: str) -> str:
-    """The row's outcome; puts only into a secret that exists, is not deleted and has no value."""
-    if len(variable.value.encode()) > SECRET_STRING_LIMIT:
-        return f"not put: longer than Secrets Manager's {SECRET_STRING_LIMIT:,} bytes"
-    try:
-        described = client.describe_secret(SecretId=secret_id)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-            raise
-        return f"not deployed yet: run pulumi up --stack {stack}, then import-env --apply again"
-    if described.get("DeletedDate"):
-        return f"scheduled for deletion: aws secretsmanager restore-secret --secret-id {secret_id}"
-    stages = described.get("VersionIdsToStages") or {}
-    if any("AWSCURRENT" in labels for labels in stages.values()):
-        return "already has a value; left unchanged"
-    with _quiet_request_logging():
-        version = client.put_secret_value(SecretId=described["ARN"], SecretString=variable.value)
-    return f"value put (version {version['VersionId']})"
-
-
-@contextlib.contextmanager
-def _quiet_request_logging() -> Iterator[None]:
-    """botocore logs request bodies at DEBUG: not while a value is in one."""
-    logger = logging.getLogger("botocore")
-    level = logger.level
-    logger.setLevel(max(level, logging.INFO))
-    try:
-        yield
-    finally:
-        logger.setLevel(level)

@@ -6,115 +6,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inputs.catalog import Catalog
+from inputs.catalog import Catalog, SecretSpec
 from secretsctl.import_env_dotenv import EnvVariable
+from secretsctl.import_env_words import (
+    APP_OWNED_WORDS,
+    EMBEDDED_WORDS,
+    ISSUED_WORDS,
+    PARTY_WORDS,
+    PUBLIC_WORDS,
+    REGENERABLE_WORDS,
+    SECRET_WORDS,
+    SETTING_WORDS,
+    VENDORS,
+    WEAK_WORDS,
+    is_jwt,
+    looks_random,
+    name_words,
+    vendor_of_value,
+)
 
 GENERATE, CONFIG, EXTERNAL = "generate", "config", "external"
 
-SECRET_WORDS = frozenset(
-    {
-        "APIKEY",
-        "AUTH",
-        "CERT",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "DSN",
-        "KEY",
-        "PASS",
-        "PASSPHRASE",
-        "PASSWD",
-        "PASSWORD",
-        "PRIVATE",
-        "PWD",
-        "SALT",
-        "SECRET",
-        "SIGNATURE",
-        "TOKEN",
-    }
-)
-"""A variable whose name holds one of these words (split at `_`) looks like a secret."""
-PUBLIC_WORDS = frozenset({"PUBLIC", "PUBLISHABLE"})
-"""...unless it also holds one of these: public keys are configuration, not secrets."""
-REGENERABLE_WORDS = frozenset(
-    {"KEY", "PASS", "PASSPHRASE", "PASSWD", "PASSWORD", "PWD", "SALT", "SECRET", "TOKEN"}
-)
-"""Values the application itself owns (passwords, signing keys, tokens it issues)."""
-EMBEDDED_WORDS = frozenset({"CERT", "DSN", "URI", "URL"})
-"""Values that hold another system's credentials or key material: neither drawn nor vendor."""
-VENDORS = {
-    "ADYEN": "Adyen",
-    "ALGOLIA": "Algolia",
-    "ANTHROPIC": "Anthropic",
-    "AUTH0": "Auth0",
-    "AWS": "AWS",
-    "AZURE": "Azure",
-    "BRAINTREE": "Braintree",
-    "CLOUDFLARE": "Cloudflare",
-    "COHERE": "Cohere",
-    "DATADOG": "Datadog",
-    "DD": "Datadog",
-    "DISCORD": "Discord",
-    "DOCKERHUB": "Docker Hub",
-    "FIREBASE": "Firebase",
-    "GCP": "Google Cloud",
-    "GEMINI": "Google",
-    "GITHUB": "GitHub",
-    "GITLAB": "GitLab",
-    "GOOGLE": "Google",
-    "HUBSPOT": "HubSpot",
-    "HUGGINGFACE": "Hugging Face",
-    "INTERCOM": "Intercom",
-    "MAILCHIMP": "Mailchimp",
-    "MAILGUN": "Mailgun",
-    "MAPBOX": "Mapbox",
-    "MISTRAL": "Mistral",
-    "NEWRELIC": "New Relic",
-    "NPM": "npm",
-    "OKTA": "Okta",
-    "OPENAI": "OpenAI",
-    "PAGERDUTY": "PagerDuty",
-    "PAYPAL": "PayPal",
-    "PLAID": "Plaid",
-    "POSTMARK": "Postmark",
-    "PUSHER": "Pusher",
-    "SEGMENT": "Segment",
-    "SENDGRID": "SendGrid",
-    "SENTRY": "Sentry",
-    "SHOPIFY": "Shopify",
-    "SLACK": "Slack",
-    "STRIPE": "Stripe",
-    "SUPABASE": "Supabase",
-    "TWILIO": "Twilio",
-    "VERCEL": "Vercel",
-    "ZENDESK": "Zendesk",
-}
-"""Name words of third-party services whose keys the vendor issues."""
-VALUE_PREFIXES = (
-    ("sk_live_", "Stripe"),
-    ("sk_test_", "Stripe"),
-    ("rk_live_", "Stripe"),
-    ("rk_test_", "Stripe"),
-    ("whsec_", "Stripe"),
-    ("sk-ant-", "Anthropic"),
-    ("sk-", "OpenAI"),
-    ("ghp_", "GitHub"),
-    ("gho_", "GitHub"),
-    ("ghs_", "GitHub"),
-    ("ghu_", "GitHub"),
-    ("github_pat_", "GitHub"),
-    ("glpat-", "GitLab"),
-    ("xoxb-", "Slack"),
-    ("xoxp-", "Slack"),
-    ("xapp-", "Slack"),
-    ("AKIA", "AWS"),
-    ("ASIA", "AWS"),
-    ("SG.", "SendGrid"),
-    ("AIza", "Google"),
-    ("hf_", "Hugging Face"),
-    ("npm_", "npm"),
-    ("shpat_", "Shopify"),
-)
-"""Value prefixes that vendors put on the keys they issue (longest first where they overlap)."""
+SECRET_STRING_LIMIT = 65_536
+"""Secrets Manager's largest secret value (SecretString), in bytes."""
+STORED = frozenset({CONFIG, EXTERNAL})
+"""The kinds whose .env value ends up in Secrets Manager, so must fit in it."""
 _URL_WITH_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 
 
@@ -128,15 +44,26 @@ class Proposal:
     config_key: str = ""
     declared_as: str | None = None
     """The source of the catalog's existing entry of that name, if any."""
+    problem: str = ""
+    """Why the value cannot be put (it is too long): the entry is not added, nor the value put."""
+    elsewhere: tuple[str, ...] = ()
+    """The environments of the catalog's entry, when this stack's environment is not one."""
+    looks_secret: bool = False
+    """Skipped, yet the value looks secret: never to be advised into a task's environment."""
+
+    @property
+    def source(self) -> str | None:
+        """The kind the secret has once imported: the catalog's, else the proposed one."""
+        return self.declared_as or self.kind
 
     @property
     def is_new(self) -> bool:
-        return self.kind is not None and self.declared_as is None
+        return self.kind is not None and self.declared_as is None and not self.problem
 
     @property
     def puts_value(self) -> bool:
-        """Only external secrets take the .env value in AWS; the others get theirs elsewhere."""
-        return self.kind is not None and (self.declared_as or self.kind) == EXTERNAL
+        """Only external secrets of this environment take the .env value in AWS."""
+        return self.source == EXTERNAL and not (self.problem or self.elsewhere)
 
 
 def catalog_name(variable: str) -> str:
@@ -153,63 +80,141 @@ def config_key(variable: str) -> str:
 def classify(variable: EnvVariable) -> tuple[str | None, str]:
     """The kind of secret a variable holds, and why; (None, why) when it is not a secret.
 
-    1. Empty, or no secret word in the name (and no vendor's key format): skipped.
-    2. A vendor's key format in the value, or a vendor's name in the name: config - the
-       vendor issued it, so it is kept (encrypted) in the stack config.
-    3. Key material or another system's credentials (a URL with a password, a DSN, a PEM
-       block, several lines): external - put by hand, never regenerated.
-    4. A password, secret, key, token or salt the application owns: generate - drawn anew
-       by `pulumi up`.
-    5. Anything else that looks secret: external.
+    1. A vendor's key format (the whole value): config - the vendor issued it, so it is kept
+       (encrypted) in the stack config.
+    2. Empty; no secret word in the name (a weak one, SESSION, COOKIE, JWT, counts only with a
+       random-looking value); a public key; a setting of a secret (..._TTL, ..._ID): skipped,
+       unless the value is a JWT or key material.
+    3. A vendor's name in the name: config.
+    4. A JWT, key material or another system's credentials (a URL with a password, a DSN, a
+       PEM block, several lines): external - put as is, never regenerated.
+    5. Issued by another party (PARTNER, VENDOR, CLIENT, ...; an access, refresh or bearer
+       token, a licence or private key; an API key or token not marked as the app's own):
+       external.
+    6. A password, secret, key, token, salt or signing key the application owns: generate -
+       drawn anew by `pulumi up`.
+    7. Anything else that looks secret: external.
     """
-    words = set(variable.name.upper().split("_"))
     value = variable.value
     if not value:
         return None, "empty value"
-    vendor_by_value = next(
-        (vendor for prefix, vendor in VALUE_PREFIXES if value.startswith(prefix)), None
-    )
-    embedded = bool(_URL_WITH_PASSWORD.match(value)) or "-----BEGIN" in value or "\n" in value
-    secret_word = bool(words & SECRET_WORDS) and not words & PUBLIC_WORDS
-    if not (vendor_by_value or secret_word or embedded):
-        if words & PUBLIC_WORDS:
-            return None, "a public or publishable key, not a secret"
-        return None, "not secret-looking (no PASSWORD, SECRET, TOKEN, KEY, ... in the name)"
-    if vendor_by_value:
-        return CONFIG, f"third-party: the value has the form of a {vendor_by_value} key"
+    vendor = vendor_of_value(value)
+    if vendor:
+        return CONFIG, f"third-party: the value has the format of {vendor}'s keys"
+    words = name_words(variable.name)
+    material = _material(value)
+    skipped = None if material else _not_secret(variable.name, words=words, value=value)
+    if skipped:
+        return None, skipped
+    return _kind(words, material)
+
+
+def _material(value: str) -> str | None:
+    """Why the value itself is a secret, whatever the name says; None when it does not say."""
+    if is_jwt(value):
+        return "a signed token (JWT), issued elsewhere: kept as is"
+    if _URL_WITH_PASSWORD.match(value):
+        return "holds another system's credentials (a URL with a password)"
+    if "-----BEGIN" in value or "\n" in value:
+        return "key material (a PEM block or several lines)"
+    return None
+
+
+def _not_secret(name: str, *, words: frozenset[str], value: str) -> str | None:
+    """Why a variable is plain configuration; None when its name looks secret."""
+    if words & PUBLIC_WORDS:
+        return "a public or publishable key, not a secret"
+    last = name.upper().strip("_").rsplit("_", 1)[-1]
+    if last in SETTING_WORDS and words & (SECRET_WORDS | WEAK_WORDS):
+        return f"a setting of a secret (..._{last}), not the secret itself"
+    if words & SECRET_WORDS or (words & WEAK_WORDS and looks_random(value)):
+        return None
+    return "not secret-looking (no PASSWORD, SECRET, TOKEN, KEY, ... in the name)"
+
+
+def _kind(words: frozenset[str], material: str | None) -> tuple[str, str]:
     vendor = next((VENDORS[word] for word in sorted(words) if word in VENDORS), None)
     if vendor:
         return CONFIG, f"third-party: a {vendor} credential"
-    if embedded or words & EMBEDDED_WORDS:
+    if material:
+        return EXTERNAL, material
+    if words & EMBEDDED_WORDS:
         return EXTERNAL, "holds another system's credentials or key material"
+    party = words & PARTY_WORDS
+    if party:
+        return EXTERNAL, f"issued by another party ({', '.join(sorted(party))}): kept as is"
+    if words & ISSUED_WORDS:
+        return EXTERNAL, (
+            "an access, refresh or bearer token, a licence or a private key: issued or "
+            "registered elsewhere, kept as is"
+        )
+    if "API" in words and not words & APP_OWNED_WORDS:
+        return EXTERNAL, (
+            "an API key or token, issued by whoever runs the API: kept as is "
+            "(make it generate if the application issues it)"
+        )
     if words & REGENERABLE_WORDS:
         return GENERATE, "a value the application owns: pulumi up draws a new one"
     return EXTERNAL, "a secret neither drawn here nor issued by a known vendor"
 
 
-def propose(variables: Sequence[EnvVariable], catalog: Catalog) -> list[Proposal]:
+def propose(
+    variables: Sequence[EnvVariable], catalog: Catalog, *, environment: str
+) -> list[Proposal]:
     """One proposal per variable: an entry to add, one the catalog has, or a skip and why."""
-    proposals = []
     named: dict[str, EnvVariable] = {}
-    for variable in variables:
-        kind, reason = classify(variable)
-        name = catalog_name(variable.name)
-        if kind is not None and name in named:
-            first = named[name]
-            kind, reason = None, f"same catalog name {name} as {first.name} (line {first.line})"
-        if kind is None:
-            proposals.append(Proposal(variable=variable, kind=None, reason=reason))
-            continue
-        named[name] = variable
-        existing = catalog.secrets.get(name)
-        proposals.append(
-            Proposal(
-                variable=variable,
-                kind=kind,
-                reason=reason,
-                secret_name=name,
-                config_key=config_key(variable.name) if kind == CONFIG else "",
-                declared_as=existing.source if existing is not None else None,
-            )
-        )
-    return proposals
+    return [
+        _proposal(variable, catalog=catalog, environment=environment, named=named)
+        for variable in variables
+    ]
+
+
+def _proposal(
+    variable: EnvVariable, *, catalog: Catalog, environment: str, named: dict[str, EnvVariable]
+) -> Proposal:
+    """The proposal for one variable; `named` holds the catalog names taken so far."""
+    kind, reason = classify(variable)
+    name = catalog_name(variable.name)
+    existing = catalog.secrets.get(name)
+    if kind is None and existing is not None and variable.value:
+        kind, reason = existing.source, "declared in the catalog"
+    if kind is not None and name in named:
+        first = named[name]
+        reason = f"same catalog name {name} as {first.name} (line {first.line})"
+        return Proposal(variable=variable, kind=None, reason=reason, looks_secret=True)
+    if kind is None:
+        return _skipped(variable, reason=reason)
+    named[name] = variable
+    return Proposal(
+        variable=variable,
+        kind=kind,
+        reason=reason,
+        secret_name=name,
+        config_key=config_key(variable.name) if kind == CONFIG else "",
+        declared_as=existing.source if existing is not None else None,
+        problem=_problem(variable, source=existing.source if existing is not None else kind),
+        elsewhere=_elsewhere(existing, environment=environment),
+    )
+
+
+def _skipped(variable: EnvVariable, *, reason: str) -> Proposal:
+    """A skip; one whose value looks random is flagged, so that no task's environment gets it."""
+    public = name_words(variable.name) & PUBLIC_WORDS
+    if public or not looks_random(variable.value):
+        return Proposal(variable=variable, kind=None, reason=reason)
+    reason = f"{reason}; but the value looks random"
+    return Proposal(variable=variable, kind=None, reason=reason, looks_secret=True)
+
+
+def _problem(variable: EnvVariable, *, source: str) -> str:
+    """Why Secrets Manager cannot hold the value; empty when it can, or never holds it."""
+    if source in STORED and len(variable.value.encode()) > SECRET_STRING_LIMIT:
+        return f"longer than Secrets Manager's {SECRET_STRING_LIMIT:,} bytes for a value"
+    return ""
+
+
+def _elsewhere(existing: SecretSpec | None, *, environment: str) -> tuple[str, ...]:
+    """The environments of a declared entry that does not exist in `environment`."""
+    if existing is None or existing.exists_in(environment):
+        return ()
+    return tuple(existing.only_in or ())

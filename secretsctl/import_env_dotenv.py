@@ -10,6 +10,7 @@ from inputs.exceptions import InputError
 
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?(?P<name>[^=\s]*)\s*=\s*(?P<rest>.*)$", re.DOTALL)
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BOM = "\ufeff"
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 
@@ -38,8 +39,10 @@ def parse_env(text: str, *, file: str) -> list[EnvVariable]:
 
     Accepted: blank lines, `# comments`, an `export ` prefix, unquoted values (a ` #` starts
     a comment), 'single-quoted' (literal) and "double-quoted" values (\\n, \\t, \\", \\\\
-    escapes). Messages never quote the line: it may hold a value.
+    escapes). A UTF-8 byte order mark (Notepad writes one) is dropped. Messages never quote
+    the line: it may hold a value.
     """
+    text = text.removeprefix(BOM)
     variables: list[EnvVariable] = []
     first_line: dict[str, int] = {}
     problems = []

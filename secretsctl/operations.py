@@ -1,30 +1,59 @@
-"""What rotate, rollback and status share: the stack's secrets, a client, one-line errors."""
+"""What the AWS commands share: the stack's secrets, a client, one-line errors, hints to paste."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Iterator
+import shlex
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError, NoRegionError, ProfileNotFound
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
+from botocore.exceptions import ConnectionError as AWSConnectionError
 
 from inputs.catalog import SecretSpec
 from inputs.exceptions import InputError
-from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, CommandError, fail, report
-from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
+from inputs.problems import problem
+from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, CommandError, one_line, report
+from secretsctl.stack_target import StackTarget, add_stack_arguments, aws_region, target_from_args
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+
+NO_CREDENTIALS = (
+    "AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login); nothing was done"
+)
+STACK_OPTIONS = (
+    ("--stack-file", "stack_file"),
+    ("--catalog", "catalog"),
+    ("--region", "region"),
+    ("--endpoint-url", "endpoint_url"),
+)
+"""The stack arguments a hint repeats, as given, after --stack."""
 
 
 def load_stack(args: argparse.Namespace) -> StackTarget:
     """The stack's validated catalog and settings; CommandError (exit 2) with every problem."""
     try:
-        return target_from_args(args)
+        target = target_from_args(args)
     except InputError as exc:
         raise CommandError.bad_input(exc.problems) from None
+    if not args.region:  # --region was checked by argparse; the stack file's was not
+        try:
+            aws_region(target.region)
+        except argparse.ArgumentTypeError as exc:
+            stack_file = (args.stack_file or Path(f"Pulumi.{args.stack}.yaml")).name
+            raise CommandError.bad_input([problem(stack_file, "aws:region", str(exc))]) from None
+    return target
 
 
 @dataclass(frozen=True)
@@ -93,18 +122,95 @@ def secretsmanager_client(target: StackTarget) -> BaseClient:
     return target.client("secretsmanager")
 
 
+def list_versions(client: BaseClient, secret_name: str) -> list[dict[str, Any]]:
+    """Every version ListSecretVersionIds returns (ids, stages, CreatedDate), all pages."""
+    versions, request = [], {"SecretId": secret_name}
+    while True:
+        page = client.list_secret_version_ids(**request)
+        versions += page.get("Versions", [])
+        if not page.get("NextToken"):
+            return versions
+        request["NextToken"] = page["NextToken"]
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment from AWS in UTC, to the second: 2026-01-05T09:30:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def aws_command(target: StackTarget, *words: str) -> str:
+    """`aws secretsmanager WORDS` in the stack's region and endpoint, shell-quoted."""
+    endpoint = ["--endpoint-url", target.endpoint_url] if target.endpoint_url else []
+    return shlex.join(["aws", "secretsmanager", *words, "--region", target.region, *endpoint])
+
+
+def restore_command(target: StackTarget, secret_name: str) -> str:
+    return aws_command(target, "restore-secret", "--secret-id", secret_name)
+
+
+def secretsctl_command(args: argparse.Namespace, *words: str) -> str:
+    """`python -m secretsctl WORDS` on the same stack, with every stack option given."""
+    options = ["--stack", args.stack]
+    for flag, attribute in STACK_OPTIONS:
+        value = getattr(args, attribute, None)
+        if value is not None:
+            options += [flag, str(value)]
+    return shlex.join(["python", "-m", "secretsctl", *words, *options])
+
+
+def refuse_pending_deletion(
+    secret: OperatedSecret, metadata: Mapping[str, Any], *, action: str
+) -> None:
+    """CommandError (exit 1) with the restore command when the secret's deletion is pending.
+
+    DescribeSecret's DeletedDate is when the deletion was requested; until the recovery window
+    has passed, the secret can only be restored.
+    """
+    requested = metadata.get("DeletedDate")
+    if requested is not None:
+        raise CommandError(
+            f"{secret.name}: pending deletion (requested {timestamp(requested)}), so it cannot "
+            f"be {action}; restore it first: {restore_command(secret.target, secret.name)}",
+            status=EXIT_FAILED,
+        )
+
+
+def error_text(exc: ClientError) -> str:
+    """AWS's error code and message as one line, `Code: message`."""
+    error = exc.response.get("Error", {})
+    code = one_line(str(error.get("Code", "Unknown")))
+    message = one_line(str(error.get("Message", "")))
+    return f"{code}: {message}" if message else code
+
+
 @contextlib.contextmanager
 def aws_errors(secret_name: str) -> Iterator[None]:
     """A failed call becomes one line with the secret's name and AWS's error code."""
     try:
         yield
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "Unknown")
         raise CommandError(
-            f"{secret_name}: AWS error {code}: {error.get('Message', '')}".rstrip(": "),
-            status=EXIT_FAILED,
+            f"{secret_name}: AWS error {error_text(exc)}", status=EXIT_FAILED
         ) from None
+
+
+def aws_failure(exc: BotoCoreError) -> CommandError:
+    """A call that got no answer from AWS (no credentials, no connection): one line, exit 1."""
+    if isinstance(exc, NoCredentialsError):
+        return CommandError(NO_CREDENTIALS, status=EXIT_FAILED)
+    if isinstance(exc, ProfileNotFound):
+        message = (
+            f"AWS: profile {exc.kwargs.get('profile')!r} (AWS_PROFILE) is not in the AWS config "
+            "files; set AWS_PROFILE to one of their profiles, or unset it"
+        )
+    elif isinstance(exc, AWSConnectionError):
+        endpoint = str(exc.kwargs.get("endpoint_url") or "the endpoint").rstrip("/")
+        message = (
+            f"AWS: cannot connect to {endpoint}; check --endpoint-url, the region and the network"
+        )
+    else:
+        message = f"AWS: {one_line(str(exc))}"
+    return CommandError(message, status=EXIT_FAILED)
 
 
 def run_operation(
@@ -115,9 +221,5 @@ def run_operation(
         return operation(args)
     except CommandError as exc:
         return report(command, exc)
-    except (ProfileNotFound, NoRegionError) as exc:
-        fail(command, f"{exc}; check AWS_PROFILE and --region")
-        return EXIT_BAD_INPUT
-    except BotoCoreError as exc:  # no credentials, endpoint unreachable, ...
-        fail(command, f"AWS: {exc}")
-        return EXIT_FAILED
+    except BotoCoreError as exc:
+        return report(command, aws_failure(exc))

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS
@@ -14,9 +14,12 @@ from secretsctl.errors import EXIT_FAILED, EXIT_OK, CommandError
 from secretsctl.operations import (
     add_operation,
     aws_errors,
+    list_versions,
     load_stack,
+    restore_command,
     secret_name,
     secretsmanager_client,
+    timestamp,
 )
 
 if TYPE_CHECKING:
@@ -37,9 +40,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="rotation and versions of every secret of a stack",
         description="For each secret of the stack's environment: whether rotation is on in "
         "AWS, the catalog's rotation, when it last rotated and will next, and each version with "
-        "its stages. Reads metadata only (DescribeSecret, ListSecretVersionIds), never a value. "
-        "Exit status: 0, or 1 when a secret could not be described (its row says why), "
-        "2 bad input.",
+        "its stages; a secret whose deletion is pending is marked, with its restore command. "
+        "Reads metadata only (DescribeSecret, ListSecretVersionIds), never a value. "
+        "Exit status: 0, or 1 when a secret could not be described (its row says why) or AWS "
+        "could not be asked, 2 bad input.",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -72,6 +76,7 @@ def secret_status(client: BaseClient, target: StackTarget, name: str) -> dict[st
         "lastRotated": None,
         "nextRotation": None,
         "versions": [],
+        "pendingDeletion": None,
         "error": None,
     }
     try:
@@ -86,8 +91,20 @@ def secret_status(client: BaseClient, target: StackTarget, name: str) -> dict[st
         lastRotated=_timestamp(metadata.get("LastRotatedDate")),
         nextRotation=_timestamp(metadata.get("NextRotationDate")),
         versions=versions,
+        pendingDeletion=_pending_deletion(target, metadata),
     )
     return row
+
+
+def _pending_deletion(target: StackTarget, metadata: Mapping[str, Any]) -> dict[str, str] | None:
+    """When the deletion was requested (DeletedDate) and how to restore; None when not pending."""
+    requested = metadata.get("DeletedDate")
+    if requested is None:
+        return None
+    return {
+        "requested": timestamp(requested),
+        "restoreCommand": restore_command(target, metadata["Name"]),
+    }
 
 
 def _catalog_rotation(rotation: Any) -> str:
@@ -97,21 +114,15 @@ def _catalog_rotation(rotation: Any) -> str:
 
 def _versions(client: BaseClient, secret_name: str) -> list[dict[str, Any]]:
     """Each version that has a stage: AWSPENDING, AWSCURRENT, AWSPREVIOUS, then the others."""
-    versions, request = [], {"SecretId": secret_name}
-    while True:
-        page = client.list_secret_version_ids(**request)
-        versions += [
-            {
-                "versionId": version["VersionId"],
-                "stages": sorted(version.get("VersionStages", [])),
-                "created": _timestamp(version.get("CreatedDate")),
-            }
-            for version in page.get("Versions", [])
-            if version.get("VersionStages")
-        ]
-        if not page.get("NextToken"):
-            break
-        request["NextToken"] = page["NextToken"]
+    versions = [
+        {
+            "versionId": version["VersionId"],
+            "stages": sorted(version.get("VersionStages", [])),
+            "created": _timestamp(version.get("CreatedDate")),
+        }
+        for version in list_versions(client, secret_name)
+        if version.get("VersionStages")
+    ]
     return sorted(versions, key=_stage_order)
 
 
@@ -121,9 +132,7 @@ def _stage_order(version: Mapping[str, Any]) -> int:
 
 
 def _timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if value is None else timestamp(value)
 
 
 def table(report: Mapping[str, Any]) -> str:
@@ -142,14 +151,25 @@ def table(report: Mapping[str, Any]) -> str:
                 row["catalogRotation"] or "-",
                 row["lastRotated"] or "-",
                 row["nextRotation"] or "-",
-                row["error"] or _versions_cell(row["versions"]),
+                row["error"] or _versions_cell(row),
             )
         )
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _deletion_notes(report["secrets"])) + "\n"
+
+
+def _deletion_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Under the table, for each secret pending deletion: how to restore it."""
+    notes = [
+        f"{row['secret']}: pending deletion, requested {deletion['requested']}: unreadable "
+        f"until restored: {deletion['restoreCommand']}"
+        for row in rows
+        if (deletion := row["pendingDeletion"])
+    ]
+    return ["", *notes] if notes else []
 
 
 def _rotation_cell(row: Mapping[str, Any]) -> str:
@@ -158,11 +178,15 @@ def _rotation_cell(row: Mapping[str, Any]) -> str:
     return "on" if row["rotationEnabled"] else "off"
 
 
-def _versions_cell(versions: list[dict[str, Any]]) -> str:
-    return (
+def _versions_cell(row: Mapping[str, Any]) -> str:
+    versions = (
         "; ".join(
             f"{version['versionId'][:SHORT_VERSION]} {','.join(version['stages'])}"
-            for version in versions
+            for version in row["versions"]
         )
         or "none"
     )
+    deletion = row["pendingDeletion"]
+    if deletion is None:
+        return versions
+    return f"PENDING DELETION (requested {deletion['requested']}); {versions}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,16 +51,31 @@ TOKEN_STRATEGY = TokenStrategy(
 
 @dataclass
 class MotoStack:
-    """The dev stack of CATALOG under a prefix of its own, so tests share moto's server."""
+    """A stack of CATALOG (dev unless said) under a prefix of its own, sharing moto's server."""
 
     service: RotationService
     endpoint_url: str
     catalog_path: Path
     stack_path: Path
     prefix: str
+    stack: str = "dev"
+    """The stack's name, and so its environment."""
 
     def full_name(self, name: str) -> str:
-        return f"{self.prefix}/dev/{name}"
+        return f"{self.prefix}/{self.stack}/{name}"
+
+    def options(self, *, endpoint_url: str | None = None) -> list[str]:
+        """The stack arguments every operation takes, pointing at moto unless told otherwise."""
+        return [
+            "--stack",
+            self.stack,
+            "--stack-file",
+            str(self.stack_path),
+            "--catalog",
+            str(self.catalog_path),
+            "--endpoint-url",
+            endpoint_url or self.endpoint_url,
+        ]
 
     def create(self, name: str, value: str, *, rotation_enabled: bool = False) -> str:
         """The secret `name` of the stack in moto, with `value` as AWSCURRENT; its ARN."""
@@ -72,33 +88,38 @@ class MotoStack:
         return self.service.rotate(TOKEN_STRATEGY, secret_arn)
 
     def run(
-        self, capsys: pytest.CaptureFixture[str], command: str, *arguments: str
+        self,
+        capsys: pytest.CaptureFixture[str],
+        command: str,
+        *arguments: str,
+        endpoint_url: str | None = None,
     ) -> tuple[int, str, str]:
         """`secretsctl COMMAND ARGUMENTS` on this stack: exit status, stdout, stderr."""
         capsys.readouterr()
-        status = main(
-            [
-                command,
-                *arguments,
-                "--stack",
-                "dev",
-                "--stack-file",
-                str(self.stack_path),
-                "--catalog",
-                str(self.catalog_path),
-                "--endpoint-url",
-                self.endpoint_url,
-            ]
-        )
+        status = main([command, *arguments, *self.options(endpoint_url=endpoint_url)])
         out, err = capsys.readouterr()
         return status, out, err
 
 
-def write_stack(directory: Path, *, prefix: str, catalog: dict = CATALOG) -> tuple[Path, Path]:
+class Terminal(io.StringIO):
+    """stdin as an operator at a terminal, who types `text`."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def write_stack(
+    directory: Path,
+    *,
+    prefix: str,
+    catalog: dict = CATALOG,
+    stack: str = "dev",
+    region: str = REGION,
+) -> tuple[Path, Path]:
     catalog_path = directory / "catalog.yaml"
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False), encoding="utf-8")
-    stack_path = directory / "Pulumi.dev.yaml"
-    config = {"aws:region": REGION, "app-secrets:prefix": prefix}
+    stack_path = directory / f"Pulumi.{stack}.yaml"
+    config = {"aws:region": region, "app-secrets:prefix": prefix}
     stack_path.write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
     return catalog_path, stack_path
 

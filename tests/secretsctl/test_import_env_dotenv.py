@@ -74,3 +74,19 @@ def test_rejects_a_file_that_is_not_utf8_without_quoting_it(tmp_path):
         parse_env_file(path)
 
     assert raised.value.problems == [f"{path}: not UTF-8 text (byte 10)"]
+
+
+def test_accepts_and_strips_a_utf8_bom_as_notepad_writes_it(tmp_path):
+    # GIVEN a file saved by Notepad: UTF-8 with a byte order mark, CRLF line ends
+    path = tmp_path / "app.env"
+    path.write_bytes(b"\xef\xbb\xbfDB_PASSWORD=SENTINEL-bom\r\nPORT=8080\r\n")
+
+    # WHEN it is read
+    parsed = [(v.name, v.value, v.line) for v in parse_env_file(path)]
+
+    # THEN line 1's name is DB_PASSWORD, not a bad variable name
+    assert parsed == [("DB_PASSWORD", "SENTINEL-bom", 1), ("PORT", "8080", 2)]
+
+
+def test_a_bom_is_stripped_from_text_too():
+    assert [v.name for v in parse_env("\ufeffA=1\n", file=".env")] == ["A"]

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError, ProfileNotFound
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
 
+from secretsctl.__main__ import main
 from secretsctl.errors import CommandError
 from secretsctl.operations import (
     aws_errors,
@@ -15,7 +22,15 @@ from secretsctl.operations import (
     secret_name,
     secret_spec,
 )
+from tests.secretsctl.conftest import ERROR_PAGE
 from tests.secretsctl.moto_stack import CATALOG, unique_prefix, write_stack
+
+COMMANDS = [["status"], ["verify"], ["rotate", "api-token"], ["rollback", "api-token"]]
+"""The commands that call AWS, with their arguments."""
+NO_CREDENTIALS = (
+    "AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login); nothing was done"
+)
 
 
 def stack_args(tmp_path, **overrides) -> argparse.Namespace:
@@ -102,14 +117,20 @@ def test_aws_errors_name_the_secret_and_the_code():
         (CommandError("db: refused", status=2), 2, "secretsctl rotate: db: refused\n"),
         (
             ProfileNotFound(profile="nope"),
-            2,
-            "secretsctl rotate: The config profile (nope) could not be found; check AWS_PROFILE "
-            "and --region\n",
+            1,
+            "secretsctl rotate: AWS: profile 'nope' (AWS_PROFILE) is not in the AWS config "
+            "files; set AWS_PROFILE to one of their profiles, or unset it\n",
         ),
         (
             EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
             1,
-            'secretsctl rotate: AWS: Could not connect to the endpoint URL: "http://127.0.0.1:1"\n',
+            "secretsctl rotate: AWS: cannot connect to http://127.0.0.1:1; check --endpoint-url, "
+            "the region and the network\n",
+        ),
+        (
+            NoCredentialsError(),
+            1,
+            f"secretsctl rotate: {NO_CREDENTIALS}\n",
         ),
     ],
 )
@@ -119,3 +140,117 @@ def test_run_operation_turns_failures_into_one_line_and_a_status(failure, status
 
     assert run_operation("rotate", argparse.Namespace(), operation) == status
     assert capsys.readouterr().err == message
+
+
+# Every AWS command fails the same way: one line on stderr, the same words, the same status.
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda words: words[0])
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        (
+            "--endpoint-url",
+            "localhost:57847",
+            "must be a URL with http:// or https:// and a host, e.g. http://127.0.0.1:4566",
+        ),
+        ("--region", "us east", "must be an AWS region such as eu-west-1, got 'us east'"),
+    ],
+)
+def test_rejects_an_invalid_flag_with_one_usage_error(
+    moto_stack, command, option, value, problem, capsys
+):
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as caught:
+        main([*command, *moto_stack.options(), option, value])
+
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert errors == [f"secretsctl {command[0]}: error: argument {option}: {problem}"]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda words: words[0])
+def test_rejects_a_stack_file_region_that_is_no_region(moto_stack, command, capsys):
+    write_stack(moto_stack.stack_path.parent, prefix=moto_stack.prefix, region="us east")
+
+    status, out, err = moto_stack.run(capsys, *command)
+
+    assert status == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"secretsctl {command[0]}: invalid input:",
+        "  Pulumi.dev.yaml: aws:region: must be an AWS region such as eu-west-1, got 'us east'",
+        "1 problem(s); nothing was done.",
+    ]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda words: words[0])
+def test_fails_in_one_line_when_the_endpoint_refuses_connections(
+    moto_stack, command, closed_endpoint, capsys
+):
+    status, out, err = moto_stack.run(capsys, *command, endpoint_url=closed_endpoint)
+
+    assert status == 1
+    assert out == ""
+    assert err == (
+        f"secretsctl {command[0]}: AWS: cannot connect to {closed_endpoint}; check "
+        "--endpoint-url, the region and the network\n"
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda words: words[0])
+def test_fails_in_one_line_without_credentials(
+    moto_stack, command, no_aws_retries, monkeypatch, capsys
+):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # it keeps the credentials it found
+
+    status, out, err = moto_stack.run(capsys, *command)
+
+    assert status == 1
+    assert out == ""
+    assert err == f"secretsctl {command[0]}: {NO_CREDENTIALS}\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS[2:], ids=lambda words: words[0])
+def test_an_html_error_page_is_one_line(moto_stack, command, html_endpoint, capsys):
+    status, _, err = moto_stack.run(capsys, *command, endpoint_url=html_endpoint)
+
+    assert status == 1
+    assert err == (
+        f"secretsctl {command[0]}: {moto_stack.full_name('api-token')}: AWS error 403: "
+        "403 Forbidden\n"
+    )
+
+
+@pytest.mark.parametrize(("command", "verb"), [("rotate", "rotated"), ("rollback", "rolled back")])
+def test_refuses_a_secret_pending_deletion_with_the_restore_command(
+    moto_stack, command, verb, capsys
+):
+    secret_arn = moto_stack.create("api-token", "SENTINEL-pending-3c1f", rotation_enabled=True)
+    moto_stack.service.client.delete_secret(SecretId=secret_arn, RecoveryWindowInDays=7)
+    before = moto_stack.service.stages(secret_arn)
+
+    status, out, err = moto_stack.run(capsys, command, "api-token")
+
+    name = moto_stack.full_name("api-token")
+    assert (status, out) == (1, "")
+    assert err.startswith(f"secretsctl {command}: {name}: pending deletion (requested ")
+    assert err.endswith(
+        f"), so it cannot be {verb}; restore it first: aws secretsmanager restore-secret "
+        f"--secret-id {name} --region us-east-1 --endpoint-url {moto_stack.endpoint_url}\n"
+    )
+    assert err.count("\n") == 1
+    assert moto_stack.service.stages(secret_arn) == before
+
+
+def test_aws_errors_reduce_the_message_to_one_line():
+    error = ClientError({"Error": {"Code": "502", "Message": ERROR_PAGE.decode()}}, "ListSecrets")
+
+    with pytest.raises(CommandError) as caught, aws_errors("acme/dev/db"):
+        raise error
+
+    assert str(caught.value) == "acme/dev/db: AWS error 502: 403 Forbidden"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from rotation.secrets_manager import version_with_stage
+from tests.secretsctl.moto_stack import Terminal
 
 FIRST = "SENTINEL-rollback-first-51c2"
 SECOND = "SENTINEL-rollback-second-9ae0"
+EARLIER = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 pytestmark = pytest.mark.usefixtures("reads_no_value")
 
@@ -46,16 +51,29 @@ def test_makes_the_previous_version_current_and_the_current_one_previous(moto_st
     assert FIRST not in out + err and rotated_value not in out + err
 
 
-def test_rolling_back_twice_swaps_the_labels_back(moto_stack, capsys):
+def test_rolling_back_twice_swaps_the_labels_back_and_says_it_undid_the_first(
+    moto_stack, capsys, version_dates
+):
+    # GIVEN a secret rotated once, the rotated version created a day after the first
     secret_arn, first, rotated = rotated_once(moto_stack)
+    version_dates.update({first: EARLIER, rotated: EARLIER + timedelta(days=1)})
 
+    # WHEN it is rolled back twice
     assert moto_stack.run(capsys, "rollback", "api-token")[0] == 0
-    assert moto_stack.run(capsys, "rollback", "api-token")[0] == 0
+    status, out, err = moto_stack.run(capsys, "rollback", "api-token")
 
+    # THEN the second brings the newer version back, and says that it undid the first
+    assert status == 0, err
     assert moto_stack.service.stages(secret_arn) == {
         rotated: ["AWSCURRENT"],
         first: ["AWSPREVIOUS"],
     }
+    assert out.splitlines() == [
+        f"{moto_stack.full_name('api-token')}: undid the earlier rollback: the newer version "
+        "is AWSCURRENT again",
+        f"  {rotated}  AWSCURRENT",
+        f"  {first}  AWSPREVIOUS",
+    ]
 
 
 def test_fails_without_a_previous_version(moto_stack, capsys):
@@ -171,3 +189,59 @@ def test_rejects_postgres_single_user_unless_forced(moto_stack, capsys):
     assert forced == 0, err
     assert json.loads(moto_stack.service.value(secret_arn, "AWSCURRENT"))["password"] == FIRST
     assert FIRST not in out + err and SECOND not in out + err
+
+
+def test_warns_after_a_forced_postgres_single_user_rollback(moto_stack, capsys):
+    login = {"engine": "postgres", "host": "db.internal", "port": 5432, "dbname": "app"}
+    secret_arn = moto_stack.create("db", json.dumps({**login, "password": FIRST}))
+    moto_stack.service.client.put_secret_value(
+        SecretId=secret_arn, SecretString=json.dumps({**login, "password": SECOND})
+    )
+    current = version_with_stage(moto_stack.service.stages(secret_arn), "AWSCURRENT")
+
+    status, _, err = moto_stack.run(capsys, "rollback", "db", "--force")
+
+    rotate = f"python -m secretsctl rotate db {shlex.join(moto_stack.options())}"
+    assert status == 0, err
+    assert err == (
+        f"secretsctl rollback: warning: {moto_stack.full_name('db')}: the database password is "
+        f"still the one of version {current}, now AWSPREVIOUS, so AWSCURRENT no longer logs in: "
+        f"rotate again ({rotate}), or set the role's password to AWSCURRENT's\n"
+    )
+
+
+@pytest.mark.parametrize("arguments", [["api-token"], ["db", "--force"]])
+def test_prod_off_a_terminal_needs_yes_even_with_force(prod_stack, capsys, arguments):
+    login = {"engine": "postgres", "host": "db.internal", "port": 5432, "dbname": "app"}
+    first = {"api-token": FIRST, "db": json.dumps({**login, "password": FIRST})}[arguments[0]]
+    secret_arn = prod_stack.create(arguments[0], first)
+    prod_stack.service.client.put_secret_value(SecretId=secret_arn, SecretString=SECOND)
+    before = prod_stack.service.stages(secret_arn)
+
+    status, out, err = prod_stack.run(capsys, "rollback", *arguments)
+
+    assert status == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"About to roll back {prod_stack.full_name(arguments[0])} (version "
+        f"{version_with_stage(before, 'AWSPREVIOUS')} becomes AWSCURRENT, version "
+        f"{version_with_stage(before, 'AWSCURRENT')} becomes AWSPREVIOUS) in environment prod.",
+        "secretsctl rollback: environment prod: not on a terminal, so nothing was asked or "
+        "changed; pass --yes to confirm",
+    ]
+    assert prod_stack.service.stages(secret_arn) == before
+
+
+def test_prod_rolls_back_with_yes_or_when_confirmed_on_a_terminal(prod_stack, capsys, monkeypatch):
+    secret_arn = prod_stack.create("api-token", FIRST)
+    prod_stack.service.client.put_secret_value(SecretId=secret_arn, SecretString=SECOND)
+
+    status, _, err = prod_stack.run(capsys, "rollback", "api-token", "--yes")
+    assert status == 0, err
+    assert prod_stack.service.value(secret_arn, "AWSCURRENT") == FIRST
+
+    monkeypatch.setattr(sys, "stdin", Terminal("prod\n"))
+    status, _, err = prod_stack.run(capsys, "rollback", "api-token")
+    assert status == 0, err
+    assert err.endswith("Type prod to go ahead: ")
+    assert prod_stack.service.value(secret_arn, "AWSCURRENT") == SECOND

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
+
 import pytest
+
+from tests.secretsctl.moto_stack import Terminal, write_stack
 
 SENTINEL = "SENTINEL-rotate-value-7d1e"
 
@@ -27,9 +32,92 @@ def test_starts_a_rotation_with_the_configuration_stored_in_aws(moto_stack, caps
     assert out.splitlines() == [
         f"{secret_name}: rotation started, strategy token: version {started} is AWSPENDING "
         "until the function's finishSecret makes it AWSCURRENT",
-        "Follow it with: python -m secretsctl status --stack dev",
+        f"Follow it with: python -m secretsctl status {shlex.join(moto_stack.options())}",
     ]
     assert SENTINEL not in out + err
+
+
+def test_the_follow_up_command_keeps_every_option_given_shell_quoted(moto_stack, capsys, tmp_path):
+    # GIVEN the stack's files in a directory whose name needs quoting, and a region flag
+    directory = tmp_path / "it's a dir"
+    directory.mkdir()
+    moto_stack.catalog_path, moto_stack.stack_path = write_stack(
+        directory, prefix=moto_stack.prefix
+    )
+    moto_stack.create("api-token", SENTINEL, rotation_enabled=True)
+
+    # WHEN
+    status, out, err = moto_stack.run(capsys, "rotate", "api-token", "--region", "us-east-1")
+
+    # THEN the hint, pasted into a shell, runs status on the same stack, files and endpoint
+    assert status == 0, err
+    hint = out.splitlines()[-1].removeprefix("Follow it with: ")
+    assert shlex.split(hint) == [
+        "python",
+        "-m",
+        "secretsctl",
+        "status",
+        "--stack",
+        "dev",
+        "--stack-file",
+        str(moto_stack.stack_path),
+        "--catalog",
+        str(moto_stack.catalog_path),
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        moto_stack.endpoint_url,
+    ]
+
+
+def test_prod_off_a_terminal_needs_yes(prod_stack, capsys):
+    # GIVEN a rotated secret of prod, and no terminal (pytest's stdin is none)
+    secret_arn = prod_stack.create("api-token", SENTINEL, rotation_enabled=True)
+    before = prod_stack.service.stages(secret_arn)
+    (current,) = before
+
+    # WHEN
+    status, out, err = prod_stack.run(capsys, "rotate", "api-token")
+
+    # THEN it says what it would do, asks nothing and changes nothing
+    name = prod_stack.full_name("api-token")
+    assert status == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"About to rotate {name} (a new version becomes AWSPENDING, then AWSCURRENT when the "
+        f"function's finishSecret succeeds; version {current}, now AWSCURRENT, becomes "
+        "AWSPREVIOUS) in environment prod.",
+        "secretsctl rotate: environment prod: not on a terminal, so nothing was asked or "
+        "changed; pass --yes to confirm",
+    ]
+    assert prod_stack.service.stages(secret_arn) == before
+
+
+def test_prod_rotates_with_yes(prod_stack, capsys):
+    secret_arn = prod_stack.create("api-token", SENTINEL, rotation_enabled=True)
+    before = prod_stack.service.stages(secret_arn)
+
+    status, out, err = prod_stack.run(capsys, "rotate", "api-token", "--yes")
+
+    assert status == 0, err
+    assert err.startswith(f"About to rotate {prod_stack.full_name('api-token')} (a new version")
+    assert set(prod_stack.service.stages(secret_arn)) - set(before)
+    assert "rotation started" in out
+
+
+@pytest.mark.parametrize(("typed", "status"), [("prod\n", 0), ("yes\n", 1)])
+def test_prod_on_a_terminal_asks_for_the_environments_name(
+    prod_stack, capsys, monkeypatch, typed, status
+):
+    secret_arn = prod_stack.create("api-token", SENTINEL, rotation_enabled=True)
+    before = prod_stack.service.stages(secret_arn)
+    monkeypatch.setattr(sys, "stdin", Terminal(typed))
+
+    code, _, err = prod_stack.run(capsys, "rotate", "api-token")
+
+    assert code == status, err
+    assert "Type prod to go ahead: " in err
+    assert (prod_stack.service.stages(secret_arn) != before) == (status == 0)
 
 
 def test_rejects_a_secret_without_a_rotation_block(moto_stack, capsys):
@@ -61,7 +149,7 @@ def test_fails_when_rotation_is_not_enabled_in_aws(moto_stack, capsys):
     assert status == 1
     assert err == (
         f"secretsctl rotate: {moto_stack.full_name('api-token')}: rotation is not enabled in AWS; "
-        "run pulumi up for stack dev to configure it\n"
+        "run pulumi up --refresh --stack dev to configure it\n"
     )
 
 

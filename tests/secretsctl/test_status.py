@@ -102,3 +102,40 @@ def test_reads_metadata_only(moto_stack, deployed, capsys, reads_no_value):
         "DescribeSecret",
         "ListSecretVersionIds",
     }
+
+
+def test_marks_a_secret_pending_deletion(moto_stack, deployed, capsys):
+    # GIVEN api-token deleted with a recovery window: restorable, but unreadable meanwhile
+    name = moto_stack.full_name("api-token")
+    moto_stack.service.client.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+
+    # WHEN
+    _, out, _ = moto_stack.run(capsys, "status", "--format", "json")
+    status, table, err = moto_stack.run(capsys, "status")
+
+    # THEN its row says so, with the time of the request and how to restore it
+    assert status == 0, err
+    rows = {row["secret"]: row for row in json.loads(out)["secrets"]}
+    deletion = rows["api-token"]["pendingDeletion"]
+    assert TIMESTAMP.match(deletion["requested"])
+    assert deletion["restoreCommand"] == (
+        f"aws secretsmanager restore-secret --secret-id {name} --region us-east-1 "
+        f"--endpoint-url {moto_stack.endpoint_url}"
+    )
+    assert rows["static-token"]["pendingDeletion"] is None
+    token = next(line for line in table.splitlines() if line.startswith("api-token "))
+    assert f"PENDING DELETION (requested {deletion['requested']})" in token
+    assert table.splitlines()[-1] == (
+        f"api-token: pending deletion, requested {deletion['requested']}: unreadable until "
+        f"restored: {deletion['restoreCommand']}"
+    )
+
+
+def test_an_html_error_page_stays_in_one_row(moto_stack, html_endpoint, capsys):
+    status, out, err = moto_stack.run(capsys, "status", endpoint_url=html_endpoint)
+
+    assert status == 1
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == 2 + 1 + 4  # title, blank, header, a row per secret
+    assert lines[3].endswith(f"{moto_stack.full_name('api-token')}: AWS error 403: 403 Forbidden")

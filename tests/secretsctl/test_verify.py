@@ -8,17 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from inputs.catalog import RotationSpec
 from secretsctl.__main__ import main
 from secretsctl.stack_target import StackTarget
-from secretsctl.verify import (
+from secretsctl.verify import verify
+from secretsctl.verify_checks import (
+    CRITICAL,
     FAILURE,
     OK,
     WARNING,
     Finding,
-    rotation_window,
-    schedule_problem,
-    verify,
 )
 from tests.rotation.secret_leaks import assert_no_secret
 from tests.secretsctl.deployed_stack import DeployedStack, fresh_stack
@@ -77,7 +75,10 @@ def test_fails_when_a_secret_was_deleted_out_of_band(deployed):
     finding = status_of(run_verify(deployed), "openai-api-key", "exists")
 
     assert finding.status == FAILURE
-    assert "not found" in finding.detail
+    assert finding.detail == (
+        "not found: deleted out of band (and purged) or never deployed; "
+        "run pulumi up --refresh --stack dev"
+    )
 
 
 def test_fails_on_a_secret_pending_deletion(deployed):
@@ -86,7 +87,32 @@ def test_fails_on_a_secret_pending_deletion(deployed):
     finding = status_of(run_verify(deployed), "api-token", "pending-deletion")
 
     assert finding.status == FAILURE
-    assert f"restore-secret --secret-id {deployed.full_name('api-token')}" in finding.detail
+    assert (
+        f"aws secretsmanager restore-secret --secret-id {deployed.full_name('api-token')} "
+        "--region us-east-1 --endpoint-url http://127.0.0.1:" in finding.detail
+    )
+
+
+def test_a_pending_deletion_gives_the_request_time_and_no_made_up_deadline(deployed):
+    # GIVEN a deletion requested with the shortest recovery window
+    name = deployed.full_name("api-token")
+    deployed.secrets.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+    (entry,) = deployed.secrets.list_secrets(
+        IncludePlannedDeletion=True, Filters=[{"Key": "name", "Values": [name]}]
+    )["SecretList"]
+    requested = entry["DeletedDate"].astimezone(UTC)
+
+    # WHEN
+    finding = status_of(run_verify(deployed), "api-token", "pending-deletion")
+
+    # THEN DeletedDate is the request, and the end of the window is not a date AWS gave
+    assert finding.detail.startswith(
+        f"deletion requested {requested:%Y-%m-%dT%H:%M:%SZ}; restorable until the recovery "
+        "window it was deleted with ends: at least 7 days after the request, at most 30 "
+        "(AWS does not return the window; this stack deletes with recoveryWindowDays 30); "
+        "restore it now: aws secretsmanager restore-secret"
+    )
+    assert "scheduled for deletion on" not in finding.detail
 
 
 def test_fails_when_rotation_was_disabled_out_of_band(deployed):
@@ -95,7 +121,9 @@ def test_fails_when_rotation_was_disabled_out_of_band(deployed):
     finding = status_of(run_verify(deployed), "api-token", "rotation")
 
     assert finding.status == FAILURE
-    assert "disabled" in finding.detail
+    assert finding.detail == (
+        "rotation is disabled; the catalog rotates it: run pulumi up --refresh --stack dev"
+    )
 
 
 def test_fails_when_the_rotation_schedule_drifted(deployed):
@@ -104,7 +132,10 @@ def test_fails_when_the_rotation_schedule_drifted(deployed):
     finding = status_of(run_verify(deployed), "api-token", "rotation")
 
     assert finding.status == FAILURE
-    assert finding.detail == "schedule is every 60 days; the catalog says every 30 days"
+    assert finding.detail == (
+        "schedule is every 60 days; the catalog says every 30 days: "
+        "run pulumi up --refresh --stack dev"
+    )
 
 
 def test_fails_when_the_last_rotation_is_older_than_the_schedule(deployed):
@@ -138,7 +169,11 @@ def test_an_undeclared_secret_on_its_way_out_is_a_warning(deployed):
     deployed.secrets.create_secret(Name=name, SecretString="x")
     deployed.secrets.delete_secret(SecretId=name, RecoveryWindowInDays=7)
 
-    assert status_of(run_verify(deployed), name, "undeclared").status == WARNING
+    finding = status_of(run_verify(deployed), name, "undeclared")
+
+    assert finding.status == WARNING
+    assert finding.detail.startswith("not in the catalog, and its deletion was requested ")
+    assert "restorable until the recovery window it was deleted with ends" in finding.detail
 
 
 def test_fails_on_missing_and_changed_tags(deployed):
@@ -150,7 +185,8 @@ def test_fails_on_missing_and_changed_tags(deployed):
 
     assert finding.status == FAILURE
     assert finding.detail == (
-        "missing Environment, ManagedBy; Team is 'other', expected 'platform'"
+        "missing Environment, ManagedBy; Team is 'other', expected 'platform': "
+        "run pulumi up --refresh --stack dev"
     )
 
 
@@ -161,7 +197,9 @@ def test_fails_on_a_secret_encrypted_with_another_key(deployed):
     finding = status_of(run_verify(deployed), "api-token", "kms-key")
 
     assert finding.status == FAILURE
-    assert finding.detail == f"encrypted with {other_key}, not the stack key"
+    assert finding.detail == (
+        f"encrypted with {other_key}, not the stack key: run pulumi up --refresh --stack dev"
+    )
 
 
 def test_fails_everywhere_when_the_key_alias_is_gone(deployed):
@@ -179,7 +217,7 @@ def test_fails_without_the_resource_policy(deployed):
     finding = status_of(run_verify(deployed), "partner-key", "resource-policy")
 
     assert finding.status == FAILURE
-    assert finding.detail == "no resource policy: run pulumi up"
+    assert finding.detail == "no resource policy: run pulumi up --refresh --stack dev"
 
 
 def test_fails_with_a_resource_policy_that_differs(deployed):
@@ -187,6 +225,61 @@ def test_fails_with_a_resource_policy_that_differs(deployed):
         SecretId=deployed.full_name("partner-key"),
         ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": []}),
     )
+
+    finding = status_of(run_verify(deployed), "partner-key", "resource-policy")
+
+    assert finding.status == FAILURE
+    assert finding.detail == (
+        "differs from the stack's (DenyOutsideAccount): run pulumi up --refresh --stack dev"
+    )
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["*"]}])
+def test_a_public_resource_policy_is_critical(deployed, principal, capsys):
+    # GIVEN someone replaced the stack's policy with one that lets anybody read the secret
+    name = deployed.full_name("partner-key")
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+    }
+    deployed.secrets.put_resource_policy(
+        SecretId=name,
+        ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+
+    # WHEN
+    finding = status_of(run_verify(deployed), "partner-key", "resource-policy")
+    code = main(["verify", *deployed.cli_args()])
+
+    # THEN it is not reported as drift, but as what it is, with what to do now
+    assert finding.status == CRITICAL
+    assert finding.detail.startswith(
+        "PUBLIC: the resource policy allows any principal (Principal *): the secret is "
+        "readable from outside the account. Now: aws secretsmanager delete-resource-policy "
+        f"--secret-id {name} --region us-east-1 --endpoint-url http://127.0.0.1:"
+    )
+    assert finding.detail.endswith(
+        "then pulumi up --refresh --stack dev to put the stack's policy back, rotate or replace "
+        "the value, and look in CloudTrail for GetSecretValue calls from other accounts"
+    )
+    assert code == 1
+    table = capsys.readouterr().out
+    assert [line.split()[:3] for line in table.splitlines() if " CRITICAL " in line] == [
+        ["partner-key", "resource-policy", "CRITICAL"]
+    ]
+    assert "FAILED: 1 critical, 0 failure(s)" in table
+
+
+def test_an_allow_all_inside_the_accounts_deny_is_drift_not_public(deployed):
+    name = deployed.full_name("partner-key")
+    arn = deployed.secrets.describe_secret(SecretId=name)["ARN"]
+    policy = json.loads(deployed.secrets.get_resource_policy(SecretId=arn)["ResourcePolicy"])
+    policy["Statement"].append(
+        {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}
+    )
+    deployed.secrets.put_resource_policy(SecretId=name, ResourcePolicy=json.dumps(policy))
 
     assert status_of(run_verify(deployed), "partner-key", "resource-policy").status == FAILURE
 
@@ -221,7 +314,7 @@ def test_cli_writes_json(deployed, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is False
     assert report["secretPath"] == f"{deployed.prefix}/dev/"
-    assert report["summary"]["failures"] == 1
+    assert report["summary"] == {"ok": 19, "warnings": 1, "failures": 1, "critical": 0}
     assert {
         "secret": deployed.full_name("stray"),
         "check": "undeclared",
@@ -270,42 +363,26 @@ def test_rejects_a_stack_without_its_file(capsys, tmp_path):
     assert "Traceback" not in err
 
 
-def test_rejects_an_unreachable_endpoint(deployed, capsys):
+def test_fails_on_an_unreachable_endpoint_as_a_failed_aws_call(deployed, closed_endpoint, capsys):
     args = deployed.cli_args()
-    args[args.index("--endpoint-url") + 1] = "http://127.0.0.1:9"
+    args[args.index("--endpoint-url") + 1] = closed_endpoint
 
-    assert main(["verify", *args]) == 2
+    assert main(["verify", *args]) == 1
 
     err = capsys.readouterr().err
-    assert err.startswith("secretsctl verify: nothing was verified: cannot reach AWS")
-    assert len(err.strip().splitlines()) == 1
+    assert err == (
+        f"secretsctl verify: AWS: cannot connect to {closed_endpoint}; check --endpoint-url, "
+        "the region and the network\n"
+    )
 
 
-@pytest.mark.parametrize(
-    ("rotation", "rules", "problem"),
-    [
-        ({"every_days": 30}, {"AutomaticallyAfterDays": 30}, None),
-        ({"every_days": 30}, {"ScheduleExpression": "rate(30 days)"}, None),
-        ({"schedule": "rate(7 days)"}, {"AutomaticallyAfterDays": 7}, None),
-        ({"schedule": "cron(0 8 1 * ? *)"}, {"ScheduleExpression": "cron(0 8 1 * ? *)"}, None),
-        (
-            {"schedule": "cron(0 8 1 * ? *)"},
-            {"ScheduleExpression": "cron(0 9 1 * ? *)"},
-            "schedule is cron(0 9 1 * ? *); the catalog says cron(0 8 1 * ? *)",
-        ),
-        ({"every_days": 30}, {}, "schedule is none; the catalog says every 30 days"),
-    ],
-)
-def test_schedule_problem(rotation, rules, problem):
-    spec = RotationSpec.model_validate({**rotation, "strategy": "token"})
+def test_fails_when_listsecrets_is_denied_in_one_line(deployed, html_endpoint, capsys):
+    args = deployed.cli_args()
+    args[args.index("--endpoint-url") + 1] = html_endpoint
 
-    assert schedule_problem(spec, rules) == problem
+    assert main(["verify", *args]) == 1
 
-
-def test_rotation_window_follows_days_rates_and_crons():
-    def window(**rotation):
-        return rotation_window(RotationSpec.model_validate({**rotation, "strategy": "token"}))
-
-    assert window(every_days=30) == timedelta(days=30)
-    assert window(schedule="rate(12 hours)") == timedelta(hours=12)
-    assert window(schedule="cron(0 8 1 * ? *)") == timedelta(days=31)
+    assert capsys.readouterr().err == (
+        f"secretsctl verify: AWS: cannot list the secrets under {deployed.prefix}/dev/: "
+        "403: 403 Forbidden (it needs secretsmanager:ListSecrets); nothing was verified\n"
+    )
