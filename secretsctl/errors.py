@@ -6,6 +6,13 @@ import re
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import ConnectionError as AWSConnectionError
+from botocore.exceptions import (
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 """A check failed, or AWS failed or refused a call."""
@@ -61,3 +68,26 @@ def one_line(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
     lines = (" ".join(line.split()) for line in _TAG.sub(" ", text).splitlines())
     line = next((line for line in lines if line), "")
     return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
+
+
+def unanswered(exc: Exception) -> str:
+    """Why AWS gave no answer, and what to do; never the exception's text, which may hold a
+    request parameter (a value, say)."""
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login)"
+        )
+    if isinstance(exc, ProfileNotFound):
+        return (
+            f"profile {exc.kwargs.get('profile')!r} (AWS_PROFILE) is not in the AWS config "
+            "files; set AWS_PROFILE to one of their profiles, or unset it"
+        )
+    if isinstance(exc, AWSConnectionError):
+        endpoint = str(exc.kwargs.get("endpoint_url") or "the endpoint").rstrip("/")
+        return f"cannot connect to {endpoint}; check --endpoint-url, the region and the network"
+    if isinstance(exc, ValueError):
+        return "the endpoint URL is not usable (ValueError); check --endpoint-url"
+    return (
+        f"botocore raised {type(exc).__name__}; check the credentials, --region and --endpoint-url"
+    )

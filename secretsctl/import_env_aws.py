@@ -11,13 +11,9 @@ from typing import Any
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-    ProfileNotFound,
 )
-from botocore.exceptions import ConnectionError as AWSConnectionError
 
-from secretsctl.errors import EXIT_FAILED, EXIT_OK, CommandError
+from secretsctl.errors import EXIT_FAILED, EXIT_OK, CommandError, unanswered
 from secretsctl.import_env_classify import Proposal
 from secretsctl.stack_target import StackTarget
 
@@ -153,7 +149,7 @@ def aws_call(action: str, *, outcome: str) -> Iterator[None]:
         ) from None
     except (BotoCoreError, ValueError) as exc:
         raise CommandError(
-            f"AWS: {action} failed: {_no_answer(exc)}; {outcome}", status=EXIT_FAILED
+            f"AWS: {action} failed: {unanswered(exc)}; {outcome}", status=EXIT_FAILED
         ) from None
 
 
@@ -167,25 +163,6 @@ def _refusal(exc: ClientError) -> str:
             "on the stack's secrets"
         )
     return f"failed ({code}), check the credentials, --region and --endpoint-url"
-
-
-def _no_answer(exc: BotoCoreError | ValueError) -> str:
-    """What went wrong before AWS could answer, and what to do."""
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return (
-            "no credentials found, set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY) and run again"
-        )
-    if isinstance(exc, ProfileNotFound):
-        return f"{exc}, set AWS_PROFILE to a profile of the AWS config files, or unset it"
-    if isinstance(exc, AWSConnectionError):
-        endpoint = exc.kwargs.get("endpoint_url") or "Secrets Manager"
-        return f"cannot connect to {endpoint}, check --endpoint-url, --region and the network"
-    if isinstance(exc, ValueError):
-        return "the endpoint URL is not usable (ValueError), check --endpoint-url"
-    return (
-        f"botocore raised {type(exc).__name__}, check the credentials, --region and --endpoint-url"
-    )
 
 
 def _code(exc: ClientError) -> str:

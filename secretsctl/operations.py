@@ -14,24 +14,24 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    NoCredentialsError,
-    ProfileNotFound,
 )
-from botocore.exceptions import ConnectionError as AWSConnectionError
 
 from inputs.catalog import SecretSpec
 from inputs.exceptions import InputError
 from inputs.problems import problem
-from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, CommandError, one_line, report
+from secretsctl.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    CommandError,
+    one_line,
+    report,
+    unanswered,
+)
 from secretsctl.stack_target import StackTarget, add_stack_arguments, aws_region, target_from_args
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-NO_CREDENTIALS = (
-    "AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-    "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login); nothing was done"
-)
 STACK_OPTIONS = (
     ("--stack-file", "stack_file"),
     ("--catalog", "catalog"),
@@ -196,21 +196,7 @@ def aws_errors(secret_name: str) -> Iterator[None]:
 
 def aws_failure(exc: BotoCoreError) -> CommandError:
     """A call that got no answer from AWS (no credentials, no connection): one line, exit 1."""
-    if isinstance(exc, NoCredentialsError):
-        return CommandError(NO_CREDENTIALS, status=EXIT_FAILED)
-    if isinstance(exc, ProfileNotFound):
-        message = (
-            f"AWS: profile {exc.kwargs.get('profile')!r} (AWS_PROFILE) is not in the AWS config "
-            "files; set AWS_PROFILE to one of their profiles, or unset it"
-        )
-    elif isinstance(exc, AWSConnectionError):
-        endpoint = str(exc.kwargs.get("endpoint_url") or "the endpoint").rstrip("/")
-        message = (
-            f"AWS: cannot connect to {endpoint}; check --endpoint-url, the region and the network"
-        )
-    else:
-        message = f"AWS: {one_line(str(exc))}"
-    return CommandError(message, status=EXIT_FAILED)
+    return CommandError(f"AWS: {unanswered(exc)}", status=EXIT_FAILED)
 
 
 def run_operation(

@@ -36,3 +36,17 @@ def test_caps_the_length():
     assert len(line) == MESSAGE_LIMIT
     assert line.endswith("...")
     assert len(one_line("y" * 100, limit=20)) == 20
+
+
+def test_unanswered_never_repeats_the_exceptions_text():
+    from botocore.exceptions import ParamValidationError
+
+    from secretsctl.errors import unanswered
+
+    # botocore quotes request parameters (a SecretString, say) in its own message
+    exc = ParamValidationError(report="SecretString, value: SENTINEL-errors-77c1")
+
+    said = unanswered(exc)
+
+    assert "SENTINEL" not in said
+    assert said.startswith("botocore raised ParamValidationError; check the credentials")

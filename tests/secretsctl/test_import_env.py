@@ -186,9 +186,9 @@ def test_fails_without_credentials_before_writing_anything(stack, capsys, monkey
     assert "added" not in captured.out
     assert captured.err.splitlines() == [
         "secretsctl import-env: AWS: DescribeSecret on "
-        f"{stack.full_name('partner-credentials')} failed: no credentials found, set "
-        "AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and run again; "
-        "nothing was written"
+        f"{stack.full_name('partner-credentials')} failed: no credentials found (set "
+        "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, e.g. after aws sso "
+        "login); nothing was written"
     ]
 
 

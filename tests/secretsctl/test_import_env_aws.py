@@ -29,12 +29,12 @@ def client_error(code: str) -> ClientError:
 @pytest.mark.parametrize(
     ("exc", "said"),
     [
-        (NoCredentialsError(), "no credentials found, set AWS_PROFILE"),
-        (ProfileNotFound(profile="ops"), "The config profile (ops) could not be found"),
+        (NoCredentialsError(), "no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID"),
+        (ProfileNotFound(profile="ops"), "profile 'ops' (AWS_PROFILE) is not in the AWS config"),
         (
             EndpointConnectionError(endpoint_url="https://secretsmanager.eu-west-1.amazonaws.com/"),
-            "cannot connect to https://secretsmanager.eu-west-1.amazonaws.com/, check "
-            "--endpoint-url, --region and the network",
+            "cannot connect to https://secretsmanager.eu-west-1.amazonaws.com; check "
+            "--endpoint-url, the region and the network",
         ),
         (ValueError("Port could not be cast"), "the endpoint URL is not usable (ValueError)"),
         (client_error("AccessDeniedException"), "was denied (AccessDeniedException), use "),
@@ -43,7 +43,7 @@ def client_error(code: str) -> ClientError:
         (client_error("ThrottlingException"), "failed (ThrottlingException), check the"),
         (
             ParamValidationError(report="SecretString, value: SENTINEL"),
-            "botocore raised ParamValidationError, check",
+            "botocore raised ParamValidationError; check",
         ),
     ],
 )
@@ -90,8 +90,8 @@ def test_a_put_that_cannot_reach_aws_stops_with_one_line():
         put_values([slot()], client=Unreachable(), stack="dev")
 
     assert str(raised.value) == (
-        f"AWS: PutSecretValue on {SECRET_ID} failed: cannot connect to http://127.0.0.1:1/, "
-        "check --endpoint-url, --region and the network; values put before it are kept, "
+        f"AWS: PutSecretValue on {SECRET_ID} failed: cannot connect to http://127.0.0.1:1; "
+        "check --endpoint-url, the region and the network; values put before it are kept, "
         "run import-env --apply again"
     )
 

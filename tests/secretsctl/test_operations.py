@@ -29,7 +29,7 @@ COMMANDS = [["status"], ["verify"], ["rotate", "api-token"], ["rollback", "api-t
 """The commands that call AWS, with their arguments."""
 NO_CREDENTIALS = (
     "AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-    "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login); nothing was done"
+    "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login)"
 )
 
 
