@@ -30,6 +30,7 @@ from inputs.stack_settings import (
     parse_settings,
 )
 from inputs.stackfile import StackConfig, StackFile, read_stack_file
+from inputs.validators import AWS_REGION, REGION_ALLOWED
 
 PLACEHOLDER = "placeholder-value-for-review"
 """Stands in for a value the offline plan cannot read, with --placeholders."""
@@ -103,9 +104,8 @@ def load_stack_inputs(
         file=config.file,
     )
     region = region or config.region
-    if mode is not Mode.DEPLOY and not region:
-        allowed = "e.g. us-east-1" if mode is Mode.PLAN else "or pass --region"
-        problems.append(problem(config.file, "aws:region", f"is required ({allowed})"))
+    if mode is not Mode.DEPLOY:
+        problems += _region_problems(region, file=config.file, mode=mode)
     settings = _checked_settings(
         catalog,
         values,
@@ -173,6 +173,16 @@ def read_stack_inputs(
         values=values,
         secret_keys=secret_keys,
     )
+
+
+def _region_problems(region: str | None, *, file: str, mode: Mode) -> list[str]:
+    """Offline and operating commands need the stack's region, and a real one."""
+    if not region:
+        allowed = "e.g. us-east-1" if mode is Mode.PLAN else "or pass --region"
+        return [problem(file, "aws:region", f"is required ({allowed})")]
+    if not AWS_REGION.fullmatch(region):
+        return [problem(file, "aws:region", f"must be {REGION_ALLOWED}, got {region!r}")]
+    return []
 
 
 def _fill_values(

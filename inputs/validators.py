@@ -9,6 +9,9 @@ from pydantic import AfterValidator
 TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
 RESERVED_TAG_KEYS = ("Project", "Environment", "ManagedBy", "RotationStrategy")
+AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+"""A region code such as eu-west-1, us-gov-west-1 or cn-north-1."""
+REGION_ALLOWED = "an AWS region such as eu-west-1"
 
 
 def matches(pattern: re.Pattern[str], allowed: str) -> AfterValidator:

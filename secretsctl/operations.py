@@ -8,7 +8,6 @@ import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
@@ -18,7 +17,6 @@ from botocore.exceptions import (
 
 from inputs.catalog import SecretSpec
 from inputs.exceptions import InputError
-from inputs.problems import problem
 from secretsctl.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -27,7 +25,7 @@ from secretsctl.errors import (
     report,
     unanswered,
 )
-from secretsctl.stack_target import StackTarget, add_stack_arguments, aws_region, target_from_args
+from secretsctl.stack_target import StackTarget, add_stack_arguments, target_from_args
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -44,16 +42,9 @@ STACK_OPTIONS = (
 def load_stack(args: argparse.Namespace) -> StackTarget:
     """The stack's validated catalog and settings; CommandError (exit 2) with every problem."""
     try:
-        target = target_from_args(args)
+        return target_from_args(args)
     except InputError as exc:
         raise CommandError.bad_input(exc.problems) from None
-    if not args.region:  # --region was checked by argparse; the stack file's was not
-        try:
-            aws_region(target.region)
-        except argparse.ArgumentTypeError as exc:
-            stack_file = (args.stack_file or Path(f"Pulumi.{args.stack}.yaml")).name
-            raise CommandError.bad_input([problem(stack_file, "aws:region", str(exc))]) from None
-    return target
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ from typing import Any
 import boto3
 
 from design.stack_inputs import Mode, StackInputs, read_stack_inputs
+from inputs.validators import AWS_REGION, REGION_ALLOWED
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ENDPOINT_URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(:\d{1,5})?(/\S*)?$")
 
 
 def aws_region(text: str) -> str:
     """--region: a region code such as eu-west-1 (argparse reports anything else, exit 2)."""
-    if not REGION.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"must be an AWS region such as eu-west-1, got {text!r}")
+    if not AWS_REGION.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"must be {REGION_ALLOWED}, got {text!r}")
     return text
 
 

@@ -322,6 +322,17 @@ def test_operate_reads_no_value_and_fills_every_absent_one_unread(catalog_file):
     assert inputs.region == "eu-west-1"
 
 
+@pytest.mark.parametrize("mode", [Mode.PLAN, Mode.OPERATE])
+def test_rejects_a_stack_region_that_is_no_region(catalog_file, mode):
+    problems = problems_of(
+        catalog_file, {"prefix": "acme"}, set(), mode=mode, placeholders=True, file_region="us east"
+    )
+
+    assert problems == [
+        "Pulumi.dev.yaml: aws:region: must be an AWS region such as eu-west-1, got 'us east'"
+    ]
+
+
 def test_operate_needs_a_region(catalog_file):
     problems = problems_of(catalog_file, {"prefix": "acme"}, set(), mode=Mode.OPERATE)
 
