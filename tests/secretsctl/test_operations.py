@@ -27,6 +27,8 @@ from tests.secretsctl.moto_stack import CATALOG, unique_prefix, write_stack
 
 COMMANDS = [["status"], ["verify"], ["rotate", "api-token"], ["rollback", "api-token"]]
 """The commands that call AWS, with their arguments."""
+FLAG_COMMANDS = [*COMMANDS, ["import-env", "app.env"]]
+"""Every command that takes the stack arguments (--region, --endpoint-url, ...)."""
 NO_CREDENTIALS = (
     "AWS: no credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
     "AWS_SECRET_ACCESS_KEY, e.g. after aws sso login)"
@@ -145,7 +147,7 @@ def test_run_operation_turns_failures_into_one_line_and_a_status(failure, status
 # Every AWS command fails the same way: one line on stderr, the same words, the same status.
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda words: words[0])
+@pytest.mark.parametrize("command", FLAG_COMMANDS, ids=lambda words: words[0])
 @pytest.mark.parametrize(
     ("option", "value", "problem"),
     [
