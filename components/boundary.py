@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -23,6 +23,9 @@ class WorkloadBoundaryArgs:
     """Where the stack deploys. Required."""
     key_arn: pulumi.Input[str]
     """The stack key: the boundary allows it through Secrets Manager only. Required."""
+    ecr_repository_arns: Sequence[str] = ()
+    """The private ECR repositories the services' images come from. Default: none (public
+    images need no ECR permission)."""
     path: str = BOUNDARY_PATH
     """IAM path, outside the one ci-deploy manages, so ci-deploy cannot widen it.
     Default: `/app-secrets-boundary/`."""
@@ -41,7 +44,12 @@ class WorkloadBoundary(pulumi.ComponentResource):
         super().__init__("app-secrets:boundary:WorkloadBoundary", name, None, opts)
         policy = pulumi.Output.all(args.account.resolved(), args.key_arn).apply(
             lambda values: compact(
-                workload_boundary(values[0], names=args.names, key_arn=values[1])
+                workload_boundary(
+                    values[0],
+                    names=args.names,
+                    key_arn=values[1],
+                    ecr_repository_arns=args.ecr_repository_arns,
+                )
             )
         )
         self.policy = aws.iam.Policy(

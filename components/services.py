@@ -62,6 +62,8 @@ class ServiceAccessArgs:
     """Fargate memory in MiB, valid for `task_cpu`. Default: 512."""
     task_environment: Mapping[str, str] = field(default_factory=dict)
     """Plain, non-secret container variables. Default: none."""
+    task_read_only_root: bool = True
+    """The container's root filesystem is read-only (ECS.5). Default: true."""
     log_retention_days: int = 30
     """Retention of the task's log group, in days (a CloudWatch retention value). Default: 30."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -185,6 +187,7 @@ class ServiceAccess(pulumi.ComponentResource):
                     service=args.service,
                     image=args.task_image,
                     environment=args.task_environment,
+                    read_only_root=args.task_read_only_root,
                     secrets=values[0],
                     log_group=values[2],
                     region=values[1],

@@ -19,6 +19,7 @@ from components.secret_rotation import Rotation, RotationArgs
 from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from components.services import ServiceAccess, ServiceAccessArgs
 from design.break_glass import ALERT_KIND
+from design.containers import ecr_repository_arns
 from design.iam import compact, secret_resource_policy
 from design.rotation import rotated_secrets
 from design.stack_inputs import StackInputs
@@ -48,7 +49,15 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
     store = _secret_store(inputs, key_arn=key.arn, account=account)
     boundary = WorkloadBoundary(
         "workload-boundary",
-        WorkloadBoundaryArgs(names=names, account=account, key_arn=key.arn, tags=tags),
+        WorkloadBoundaryArgs(
+            names=names,
+            account=account,
+            key_arn=key.arn,
+            ecr_repository_arns=ecr_repository_arns(
+                spec.task.image for spec in inputs.services.values() if spec.task
+            ),
+            tags=tags,
+        ),
     )
     common = {"account": account, "key_arn": key.arn, "tags": tags}
     outputs: Outputs = {
@@ -115,6 +124,7 @@ def _services(
                 task_cpu=spec.task.cpu if spec.task else 256,
                 task_memory=spec.task.memory if spec.task else 512,
                 task_environment=spec.task.environment if spec.task else {},
+                task_read_only_root=spec.task.read_only_root if spec.task else True,
                 log_retention_days=inputs.settings.log_retention_days,
                 **common,
             ),

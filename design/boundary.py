@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from design.arns import Account, log_group_arn
 from design.iam import ROTATION_ACTIONS, document, kms_via_secrets_manager
 from design.naming import StackNames
 from design.rotation import generate_passwords, rotation_in_vpc
 
+ECR_PULL_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
 
-def workload_boundary(account: Account, *, names: StackNames, key_arn: str) -> dict:
+
+def workload_boundary(
+    account: Account,
+    *,
+    names: StackNames,
+    key_arn: str,
+    ecr_repository_arns: Sequence[str] = (),
+) -> dict:
     """The most any role the stack creates may ever do, whatever its own policies say.
 
     ci-deploy may only create roles that carry this boundary, so it cannot mint a role more
-    powerful than the workloads need.
+    powerful than the workloads need. Images are pulled from exactly `ecr_repository_arns` (the
+    catalog's private ECR images); `ecr:GetAuthorizationToken` supports no resource, so it is
+    the one ECR action on `*`, and only when there is a private repository to pull from.
     """
     return document(
         [
@@ -28,17 +44,7 @@ def workload_boundary(account: Account, *, names: StackNames, key_arn: str) -> d
                 account.region,
                 actions=("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
             ),
-            {
-                "Sid": "PullImages",
-                "Effect": "Allow",
-                "Action": [
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:GetAuthorizationToken",
-                    "ecr:GetDownloadUrlForLayer",
-                ],
-                "Resource": "*",
-            },
+            *_image_pulls(ecr_repository_arns),
             {
                 "Sid": "WriteLogs",
                 "Effect": "Allow",
@@ -51,3 +57,22 @@ def workload_boundary(account: Account, *, names: StackNames, key_arn: str) -> d
             rotation_in_vpc(),
         ]
     )
+
+
+def _image_pulls(repository_arns: Sequence[str]) -> list[dict]:
+    if not repository_arns:
+        return []
+    return [
+        {
+            "Sid": "PullImages",
+            "Effect": "Allow",
+            "Action": list(ECR_PULL_ACTIONS),
+            "Resource": list(repository_arns),
+        },
+        {
+            "Sid": "EcrAuthorization",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",
+        },
+    ]

@@ -165,6 +165,11 @@ class TaskSpec(_Model):
     """Task memory in MiB, one Fargate accepts with `cpu` (see above). Default: 512."""
     environment: dict[EnvVarName, str] = Field(default_factory=dict)
     """Plain, non-secret container variables. Default: none."""
+    read_only_root: bool = True
+    """The container's root filesystem is read-only (ECS.5), so a compromised process cannot
+    plant files or rewrite the image's code. Set false only for an image that writes outside a
+    mounted volume and cannot be told otherwise (some language runtimes write caches next to
+    their code); prefer a writable volume for /tmp. Default: true."""
 
 
 class ServiceSpec(_Model):

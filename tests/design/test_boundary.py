@@ -82,3 +82,30 @@ def test_boundary_allows_the_key_only_through_secrets_manager():
         "Resource": KEY_ARN,
         "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}},
     }
+
+
+def test_boundary_pulls_images_from_the_catalogs_repositories_only():
+    names = StackNames(prefix="acme", environment="dev")
+    repository = "arn:aws:ecr:eu-west-1:123456789012:repository/team/api"
+
+    public_only = statements(workload_boundary(ACCOUNT, names=names, key_arn=KEY_ARN))
+    private = statements(
+        workload_boundary(ACCOUNT, names=names, key_arn=KEY_ARN, ecr_repository_arns=[repository])
+    )
+
+    # public images need no ECR permission at all
+    assert not any(
+        action.startswith("ecr:")
+        for s in public_only.values()
+        for action in s["Action"]
+        if isinstance(s["Action"], list)
+    )
+    assert "PullImages" not in public_only and "EcrAuthorization" not in public_only
+    # private ones: the pull actions on exactly their repository; the token (no resource) on *
+    assert private["PullImages"]["Resource"] == [repository]
+    assert private["EcrAuthorization"] == {
+        "Sid": "EcrAuthorization",
+        "Effect": "Allow",
+        "Action": "ecr:GetAuthorizationToken",
+        "Resource": "*",
+    }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from design.containers import container_definitions, container_secrets, value_from
+from design.containers import (
+    container_definitions,
+    container_secrets,
+    ecr_repository_arns,
+    value_from,
+)
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/{}-AbCdEf"
 ARNS = {
@@ -67,3 +72,37 @@ def test_container_definition_is_one_essential_container_logging_to_its_region()
             "awslogs-stream-prefix": "api",
         },
     }
+
+
+def test_the_root_filesystem_is_read_only_unless_the_catalog_opts_out():
+    common = {
+        "service": "api",
+        "image": "nginx:1.27",
+        "environment": {},
+        "secrets": [],
+        "log_group": "/app-secrets/acme-dev/api",
+        "region": "eu-west-1",
+    }
+
+    [default] = container_definitions(**common)
+    [opted_out] = container_definitions(**common, read_only_root=False)
+
+    assert default["readonlyRootFilesystem"] is True
+    assert opted_out["readonlyRootFilesystem"] is False
+    assert "privileged" not in default
+
+
+def test_ecr_repositories_are_the_private_images_own():
+    images = [
+        "111111111111.dkr.ecr.eu-west-1.amazonaws.com/team/api:1.4",
+        "111111111111.dkr.ecr.eu-west-1.amazonaws.com/team/api@sha256:" + "a" * 64,
+        "222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/worker",
+        "public.ecr.aws/docker/library/nginx:1.27",
+        "nginx:1.27",
+        "ghcr.io/acme/tool:2",
+    ]
+
+    assert ecr_repository_arns(images) == [
+        "arn:aws-cn:ecr:cn-north-1:222222222222:repository/worker",
+        "arn:aws:ecr:eu-west-1:111111111111:repository/team/api",
+    ]

@@ -181,3 +181,12 @@ def test_rejects_reserved_and_malformed_tags(catalog_data):
         "catalog.yaml: secrets.admin-token.tags: tag 'ManagedBy' is set by app-secrets and cannot be "
         "overridden; tag 'aws:owner': keys starting with 'aws:' are reserved by AWS"
     ]
+
+
+def test_a_task_has_a_read_only_root_unless_it_opts_out():
+    from inputs.catalog import TaskSpec
+
+    assert TaskSpec.model_validate({"image": "x"}).read_only_root is True
+    assert TaskSpec.model_validate({"image": "x", "read_only_root": False}).read_only_root is False
+    with pytest.raises(ValueError):
+        TaskSpec.model_validate({"image": "x", "read_only_root": "no"})
