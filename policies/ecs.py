@@ -90,3 +90,67 @@ NO_CREDENTIALS_IN_CONTAINER_ENVIRONMENT = Rule(
     kind=Kind.RESOURCE,
     check=no_credentials_in_container_environment,
 )
+
+
+def _readable_containers(resource: Resource) -> list[Mapping[str, Any]]:
+    """The task definition's containers; none when they are unknown or unreadable (the
+    credentials rule reports unreadable definitions)."""
+    raw = resource.props.get("containerDefinitions")
+    if resource.type != TASK_DEFINITION or raw is None or is_opaque(raw):
+        return []
+    containers = _containers(raw)
+    if isinstance(containers, str):
+        return []
+    return [container for container in containers if isinstance(container, Mapping)]
+
+
+def _label(container: Mapping[str, Any], index: int) -> str:
+    return str(container.get("name") or f"containerDefinitions[{index}]")
+
+
+def read_only_root_filesystem(resource: Resource) -> list[Violation]:
+    return [
+        READ_ONLY_ROOT_FILESYSTEM.violation(
+            resource.urn,
+            message=f"Container {_label(container, index)!r} can write to its root filesystem: "
+            "a compromised process can plant files or change the image's code.",
+            fix="Leave the catalog's task.read_only_root at true (the default); give the app a "
+            "writable volume for the paths it writes.",
+        )
+        for index, container in enumerate(_readable_containers(resource))
+        if container.get("readonlyRootFilesystem") is not True
+    ]
+
+
+READ_ONLY_ROOT_FILESYSTEM = Rule(
+    name="ecs-read-only-root-filesystem",
+    control="ECS.5",
+    description=(
+        "ECS.5: every container of a task definition sets readonlyRootFilesystem to true."
+    ),
+    enforcement=Enforcement.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=read_only_root_filesystem,
+)
+
+
+def not_privileged(resource: Resource) -> list[Violation]:
+    return [
+        NOT_PRIVILEGED.violation(
+            resource.urn,
+            message=f"Container {_label(container, index)!r} runs privileged: root on the host.",
+            fix="Remove privileged from the container definition.",
+        )
+        for index, container in enumerate(_readable_containers(resource))
+        if container.get("privileged") is True
+    ]
+
+
+NOT_PRIVILEGED = Rule(
+    name="ecs-not-privileged",
+    control="ECS.4",
+    description="ECS.4: no container of a task definition runs privileged.",
+    enforcement=Enforcement.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=not_privileged,
+)

@@ -88,7 +88,7 @@ def identity_documents(resource: Resource) -> list[IdentityDocument]:
 StatementCheck = Callable[[IdentityDocument, Statement], list[str]]
 
 
-def _check_statements(
+def check_identity_statements(
     resource: Resource, rule: Rule, *, check: StatementCheck, fix: str, report_malformed: bool
 ) -> list[Violation]:
     found = []
@@ -140,7 +140,7 @@ def _is_service_wildcard(action: str) -> bool:
 
 
 def iam_no_wildcard_actions(resource: Resource) -> list[Violation]:
-    return _check_statements(
+    return check_identity_statements(
         resource,
         IAM_NO_WILDCARD_ACTIONS,
         check=_wildcard_problems,
@@ -176,7 +176,7 @@ def _unscoped_secret_problems(_document: IdentityDocument, statement: Statement)
 
 
 def iam_secrets_scoped_to_arns(resource: Resource) -> list[Violation]:
-    return _check_statements(
+    return check_identity_statements(
         resource,
         IAM_SECRETS_SCOPED_TO_ARNS,
         check=_unscoped_secret_problems,
@@ -216,7 +216,7 @@ def _decrypt_all_keys_problems(document: IdentityDocument, statement: Statement)
 
 
 def iam_no_kms_decrypt_on_all_keys(resource: Resource) -> list[Violation]:
-    return _check_statements(
+    return check_identity_statements(
         resource,
         IAM_NO_KMS_DECRYPT_ON_ALL_KEYS,
         check=_decrypt_all_keys_problems,

@@ -38,3 +38,35 @@ ROTATION_PERMISSION_SOURCE_ACCOUNT = Rule(
     kind=Kind.RESOURCE,
     check=rotation_permission_source_account,
 )
+
+
+FUNCTION = "aws:lambda/function:Function"
+
+
+def lambda_concurrency_limited(resource: Resource) -> list[Violation]:
+    if resource.type != FUNCTION:
+        return []
+    reserved = resource.props.get("reservedConcurrentExecutions")
+    if is_opaque(reserved) or (isinstance(reserved, int) and reserved > 0):
+        return []
+    return [
+        LAMBDA_CONCURRENCY_LIMITED.violation(
+            resource.urn,
+            message="The function has no reserved concurrency: a flood of invocations can "
+            "take the whole account's concurrency, and nothing bounds how many run at once.",
+            fix="Set reserved_concurrent_executions to a small positive number.",
+        )
+    ]
+
+
+LAMBDA_CONCURRENCY_LIMITED = Rule(
+    name="lambda-concurrency-limited",
+    control="CKV_AWS_115",
+    description=(
+        "CKV_AWS_115: every Lambda function sets reservedConcurrentExecutions to a positive "
+        "number (0 would disable it)."
+    ),
+    enforcement=Enforcement.MANDATORY,
+    kind=Kind.RESOURCE,
+    check=lambda_concurrency_limited,
+)

@@ -76,3 +76,40 @@ def test_rejects_unreadable_container_definitions() -> None:
     [violation] = no_credentials_in_container_environment(task)
 
     assert "not valid JSON" in violation.message
+
+
+def _task_of(*containers: dict) -> Resource:
+    return Resource(
+        type="aws:ecs/taskDefinition:TaskDefinition",
+        urn="urn:pulumi:dev::app-secrets::td",
+        name="td",
+        props={"containerDefinitions": json.dumps(list(containers))},
+    )
+
+
+def test_a_read_only_unprivileged_container_passes() -> None:
+    from policies.ecs import not_privileged, read_only_root_filesystem
+
+    task = _task_of({"name": "api", "readonlyRootFilesystem": True, "privileged": False})
+
+    assert read_only_root_filesystem(task) == [] and not_privileged(task) == []
+
+
+@pytest.mark.parametrize(
+    "container", [{"name": "api"}, {"name": "api", "readonlyRootFilesystem": False}]
+)
+def test_fails_a_container_that_can_write_its_root_filesystem(container: dict) -> None:
+    from policies.ecs import read_only_root_filesystem
+
+    [violation] = read_only_root_filesystem(_task_of(container))
+
+    assert violation.rule == "ecs-read-only-root-filesystem"
+    assert "'api'" in violation.message
+
+
+def test_fails_a_privileged_container() -> None:
+    from policies.ecs import not_privileged
+
+    [violation] = not_privileged(_task_of({"name": "api", "privileged": True}))
+
+    assert violation.rule == "ecs-not-privileged"

@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from policies.lambda_ import PERMISSION, rotation_permission_source_account
+from policies.lambda_ import (
+    FUNCTION,
+    PERMISSION,
+    lambda_concurrency_limited,
+    rotation_permission_source_account,
+)
 from policies.model import Opaque, Resource
 
 
@@ -39,3 +44,21 @@ def test_fails_secrets_manager_permission_without_source_account(account: Any) -
 
     assert "confused-deputy" in violation.message
     assert violation.rule == "rotation-permission-source-account" and violation.mandatory
+
+
+def _function(**props: Any) -> Resource:
+    return Resource(type=FUNCTION, urn="urn:pulumi:dev::app-secrets::fn", name="fn", props=props)
+
+
+@pytest.mark.parametrize("reserved", [1, 5, Opaque.UNKNOWN])
+def test_a_function_with_reserved_concurrency_passes(reserved: Any) -> None:
+    assert lambda_concurrency_limited(_function(reservedConcurrentExecutions=reserved)) == []
+
+
+@pytest.mark.parametrize(
+    "props", [{}, {"reservedConcurrentExecutions": -1}, {"reservedConcurrentExecutions": 0}]
+)
+def test_fails_a_function_without_a_positive_concurrency_limit(props: dict[str, Any]) -> None:
+    [violation] = lambda_concurrency_limited(_function(**props))
+
+    assert violation.rule == "lambda-concurrency-limited"
