@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
     """Print every violation and a summary line; 1 if any is mandatory, 2 if unreadable."""
     path = Path(args.plan)
     try:
-        plan = _read_plan(path)
+        plan = read_plan(path)
         resources = resources_from_plan(plan)
-    except _UnreadablePlan as exc:
+    except UnreadablePlanError as exc:
         fail("check", f"{path}: {exc}")
         return EXIT_BAD_INPUT
     except PlanFormatError as exc:
@@ -78,24 +78,24 @@ def format_violation(violation: Violation) -> str:
     return f"{level} {violation.rule} {violation.urn}: {violation.message} Fix: {violation.fix}"
 
 
-class _UnreadablePlan(Exception):
+class UnreadablePlanError(Exception):
     """The plan file cannot be read or is not JSON; the message says why, in one line."""
 
 
-def _read_plan(path: Path) -> Any:
+def read_plan(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise _UnreadablePlan("no such file") from exc
+        raise UnreadablePlanError("no such file") from exc
     except IsADirectoryError as exc:
-        raise _UnreadablePlan("is a directory, expected a plan file") from exc
+        raise UnreadablePlanError("is a directory, expected a plan file") from exc
     except UnicodeDecodeError as exc:
-        raise _UnreadablePlan(f"not UTF-8 text (byte {exc.start})") from exc
+        raise UnreadablePlanError(f"not UTF-8 text (byte {exc.start})") from exc
     except OSError as exc:
-        raise _UnreadablePlan(f"cannot read: {exc.strerror or exc}") from exc
+        raise UnreadablePlanError(f"cannot read: {exc.strerror or exc}") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _UnreadablePlan(
+        raise UnreadablePlanError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
