@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
+from components.detection import access_analyzer, external_access, iam_changes, iam_event_relay
 from design.alerts import (
     ENABLED,
     STACK_RULES,
@@ -20,6 +21,13 @@ from design.alerts import (
     trail_bucket_policy,
 )
 from design.arns import Account
+from design.detection import (
+    DETECTION_RULES,
+    EXTERNAL_ACCESS,
+    IAM_CHANGED,
+    check_analyzer_region,
+    needs_iam_relay,
+)
 from design.iam import compact
 from design.naming import CI_ROLE_PATH, StackNames
 
@@ -42,6 +50,21 @@ class AlertingArgs:
     matching events on the secrets under `{prefix}/{env}/` only. Required."""
     account: AwsAccount
     """Where the stack deploys. Required."""
+    region: str
+    """The stack's region as plain text (`aws:region`): outside us-east-1, where IAM's events
+    reach EventBridge, a relay rule there forwards them to this region. Required."""
+    role_names: Sequence[str] = ()
+    """Names of the stack's roles, whose trust and policy changes alert: IAM logs such a change
+    by role name only. Default: none, and only roles created under the workload path and
+    changes to the stack's managed policies alert."""
+    key_arns: Sequence[pulumi.Input[str]] = ()
+    """KMS keys besides the topic's whose access from outside the account alerts (the stack
+    key). Default: none."""
+    access_analyzer_arn: str | None = None
+    """An existing analyzer of the stack's region (an organization's, say) to rely on instead of
+    creating one. Default: none, and the stack creates an ACCOUNT analyzer
+    `{prefix}-{env}-external-access` (AWS allows one per account and region outside the
+    organization's administrators)."""
     emails: Sequence[str] = ()
     """Email subscriptions; each address gets a confirmation mail. Default: none."""
     https_endpoints: Sequence[str] = ()
@@ -68,13 +91,18 @@ class Alerting(pulumi.ComponentResource):
     """An SNS topic, encrypted with its own rotating key, and the rules that publish to it.
 
     Rules (each `{stem}-{kind}`): `access-denied`, `rotation-failed`, `secret-deleted`,
-    `policy-changed`, plus `extra_rules`. A fixed number of resources, whatever the number of
-    secrets: the rules match the stack's path by prefix.
+    `policy-changed`, `external-access` (Access Analyzer findings), `iam-changed` (outside
+    us-east-1 fed by a relay rule there), plus `extra_rules`. A fixed number of resources,
+    whatever the number of secrets: the rules match the stack's path by prefix.
     """
 
     topic_arn: pulumi.Output[str]
     key_arn: pulumi.Output[str]
     rule_arns: dict[str, pulumi.Output[str]]
+    """Rule kind -> ARN of every rule that publishes to the topic."""
+    relay_rule_arn: pulumi.Output[str] | None
+    """The us-east-1 rule forwarding IAM's events, when the stack deploys elsewhere."""
+    access_analyzer_arn: pulumi.Output[str]
     trail_arn: pulumi.Output[str] | None
     targets: dict[str, aws.cloudwatch.EventTarget]
     subscriptions: list[aws.sns.TopicSubscription]
@@ -83,6 +111,8 @@ class Alerting(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        if args.access_analyzer_arn:  # checked before anything is declared
+            check_analyzer_region(args.access_analyzer_arn, region=args.region)
         super().__init__("app-secrets:alerting:Alerting", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         account = args.account.resolved()
@@ -118,8 +148,30 @@ class Alerting(pulumi.ComponentResource):
             opts=child,
         )
         self.rule_arns, self.targets, self.subscriptions = {}, {}, []
-        for kind, rule in {**self._stack_rules(args, account), **args.extra_rules}.items():
+        rules = {
+            **self._stack_rules(args, account),
+            **self._detection_rules(args, account),
+            **args.extra_rules,
+        }
+        for kind, rule in rules.items():
             self.rule_arns[kind] = self._rule(name, kind, rule=rule, args=args, child=child)
+        self.access_analyzer_arn = (
+            pulumi.Output.from_input(args.access_analyzer_arn)
+            if args.access_analyzer_arn
+            else access_analyzer(name, names=args.names, tags=args.tags, parent=self)
+        )
+        self.relay_rule_arn = (
+            iam_event_relay(
+                name,
+                names=args.names,
+                account=account,
+                pattern=rules[IAM_CHANGED].pattern,
+                tags=args.tags,
+                parent=self,
+            )
+            if needs_iam_relay(args.region)
+            else None
+        )
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=self.topic.arn,
@@ -134,7 +186,14 @@ class Alerting(pulumi.ComponentResource):
         self.trail_arn = self._trail(name, args, account=account) if args.create_trail else None
         self.topic_arn = self.topic.arn
         self.key_arn = self.key.arn
-        outputs = {"topicArn": self.topic_arn, "keyArn": self.key_arn, "ruleArns": self.rule_arns}
+        outputs = {
+            "topicArn": self.topic_arn,
+            "keyArn": self.key_arn,
+            "ruleArns": self.rule_arns,
+            "accessAnalyzerArn": self.access_analyzer_arn,
+        }
+        if self.relay_rule_arn is not None:
+            outputs["relayRuleArn"] = self.relay_rule_arn
         if self.trail_arn is not None:
             outputs["trailArn"] = self.trail_arn
         self.register_outputs(outputs)
@@ -150,6 +209,20 @@ class Alerting(pulumi.ComponentResource):
                 state=state,
             )
             for kind, (description, build, state) in STACK_RULES.items()
+        }
+
+    def _detection_rules(
+        self, args: AlertingArgs, account: pulumi.Output[Account]
+    ) -> dict[str, AlertRule]:
+        """What IAM cannot forbid: external access to the stack's resources, role changes."""
+        watched = [self.key.arn, self.topic.arn, *args.key_arns]
+        patterns = {
+            EXTERNAL_ACCESS: external_access(args.names, account=account, resource_arns=watched),
+            IAM_CHANGED: iam_changes(args.names, account=account, role_names=args.role_names),
+        }
+        return {
+            kind: AlertRule(description=DETECTION_RULES[kind], pattern=pattern)
+            for kind, pattern in patterns.items()
         }
 
     def _rule(

@@ -45,7 +45,7 @@ class BreakGlassRoleArgs:
 
 
 class BreakGlassRole(pulumi.ComponentResource):
-    """The emergency role: MFA-only trust, read and restore on the stack's secrets.
+    """The emergency role: MFA-only trust in the stack's region, read and restore on its secrets.
 
     `alert_rule` is the EventBridge rule that reports every AssumeRole of it; hand it to the
     Alerting component, whose topic policy must name every rule that publishes.
@@ -68,8 +68,12 @@ class BreakGlassRole(pulumi.ComponentResource):
             description=(
                 f"Break-glass access to {args.names.secret_path}* (MFA required; alerts on use)"
             ),
-            assume_role_policy=compact(
-                break_glass_trust(args.principals, mfa_max_age_seconds=args.mfa_max_age_seconds)
+            assume_role_policy=args.account.region.apply(
+                lambda region: compact(
+                    break_glass_trust(
+                        args.principals, mfa_max_age_seconds=args.mfa_max_age_seconds, region=region
+                    )
+                )
             ),
             max_session_duration=args.max_session_seconds,
             tags=dict(args.tags),

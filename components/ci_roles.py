@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from design.ci import StackScope, ci_deploy_policy, ci_preview_policy, github_subjects
+from design.ci import (
+    StackScope,
+    ci_deploy_documents,
+    ci_preview_policy,
+    deploy_layout,
+    github_subjects,
+)
 from design.iam import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, compact, github_trust
 from design.naming import CI_ROLE_PATH, StackNames
 
@@ -31,6 +37,11 @@ class CiRolesArgs:
     """The workload boundary every role ci-deploy creates must carry. Required."""
     production: bool = False
     """In prod, ci-deploy may not delete secrets or disable or delete keys. Default: off."""
+    external_secrets: tuple[str, ...] = ()
+    """Catalog names of the `external` secrets, whose values ci-deploy may neither read nor
+    write. Default: none."""
+    task_families: tuple[str, ...] = ()
+    """The task definition families ci-deploy registers. Default: none."""
     deploy_branch: str = "main"
     """The branch whose workflow runs may assume ci-deploy. Default: `main`."""
     deploy_environment: str | None = None
@@ -59,30 +70,50 @@ class CiRoles(pulumi.ComponentResource):
     ) -> None:
         super().__init__("app-secrets:ci:CiRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self.roles: dict[str, aws.iam.Role] = {}
         self.oidc_provider_arn = self._github_provider_arn(name, args, child=child)
         preview_subject, deploy_subject = github_subjects(
             args.repository,
             deploy_branch=args.deploy_branch,
             deploy_environment=args.deploy_environment,
         )
-        scope = pulumi.Output.from_input(args.boundary_arn).apply(
-            lambda boundary_arn: StackScope(
-                names=args.names, boundary_arn=boundary_arn, production=args.production
-            )
+        scope = StackScope(
+            names=args.names,
+            boundary_arn="",
+            production=args.production,
+            external_secrets=args.external_secrets,
+            task_families=args.task_families,
         )
         account = args.account.resolved()
-        preview_policy = pulumi.Output.all(account, scope).apply(
-            lambda values: compact(ci_preview_policy(values[0], values[1], ci_path=args.path))
+        preview_policy = pulumi.Output.all(account, args.boundary_arn).apply(
+            lambda values: compact(
+                ci_preview_policy(
+                    values[0], replace(scope, boundary_arn=values[1]), ci_path=args.path
+                )
+            )
         )
-        deploy_policy = pulumi.Output.all(account, scope, args.key_arn).apply(
-            lambda values: compact(ci_deploy_policy(values[0], values[1], key_arn=values[2]))
+        # The split is decided now, from the widest ARNs, so the resources are known up front.
+        layout = deploy_layout(scope)
+        deploy_documents = pulumi.Output.all(account, args.boundary_arn, args.key_arn).apply(
+            lambda values: [
+                compact(document)
+                for document in ci_deploy_documents(
+                    values[0],
+                    replace(scope, boundary_arn=values[1]),
+                    key_arn=values[2],
+                    layout=layout,
+                )
+            ]
         )
+        deploy_policy = deploy_documents.apply(lambda documents: documents[0])
         self.preview_role_arn = self._role(
             f"{name}-preview", args, kind="preview", subject=preview_subject, policy=preview_policy
         )
         self.deploy_role_arn = self._role(
             f"{name}-deploy", args, kind="deploy", subject=deploy_subject, policy=deploy_policy
         )
+        for index in range(1, len(layout)):
+            self._managed_part(f"{name}-deploy", args, index=index, policy=deploy_documents[index])
         self.register_outputs(
             {
                 "previewRoleArn": self.preview_role_arn,
@@ -130,4 +161,28 @@ class CiRoles(pulumi.ComponentResource):
             opts=child,
         )
         aws.iam.RolePolicy(f"{name}-grants", name="grants", role=role.id, policy=policy, opts=child)
+        self.roles[kind] = role
         return role.arn
+
+    def _managed_part(
+        self, name: str, args: CiRolesArgs, *, index: int, policy: pulumi.Output[str]
+    ) -> None:
+        """ci-deploy's statements past IAM's inline limit, under the CI path (no committed stack
+        needs one: its URNs are `{name}-grants-{index}`)."""
+        child = pulumi.ResourceOptions(parent=self)
+        role_name = args.names.ci_role_name("deploy")
+        part = aws.iam.Policy(
+            f"{name}-grants-{index}",
+            name=f"{role_name}-{index}",
+            path=args.path,
+            description=f"Grants of {role_name}, part {index + 1}",
+            policy=policy,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-grants-{index}",
+            role=self.roles["deploy"].name,
+            policy_arn=part.arn,
+            opts=child,
+        )

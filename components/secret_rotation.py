@@ -32,6 +32,7 @@ from design.rotation import (
     RotationProfile,
     in_vpc,
     master_secrets,
+    rotation_invoke_source_arn,
     rotation_statements,
 )
 
@@ -78,8 +79,9 @@ class Rotation(pulumi.ComponentResource):
 
     One Lambda function per rotation profile (strategy, password length, excluded characters),
     each with its own log group and an invoke permission for Secrets Manager limited to this
-    account; one SecretRotation per rotated secret; and the role the functions share: the four
-    rotation actions on the rotated secrets, and read only on the master secrets.
+    account's secrets under the stack's path; one SecretRotation per rotated secret; and the
+    role the functions share: the four rotation actions on the rotated secrets, and read only on
+    the master secrets.
     """
 
     role_arn: pulumi.Output[str]
@@ -123,7 +125,9 @@ class Rotation(pulumi.ComponentResource):
                 role_name=args.names.rotation_role_name,
                 path=args.names.workload_path,
                 description="Rotation Lambda: rotates the secrets with a rotation block",
-                trust_policy=compact(lambda_trust()),
+                trust_policy=args.account.account_id.apply(
+                    lambda account_id: compact(lambda_trust(account_id))
+                ),
                 boundary_arn=args.boundary_arn,
                 account=args.account,
                 key_arn=args.key_arn,
@@ -258,8 +262,11 @@ class Rotation(pulumi.ComponentResource):
             action="lambda:InvokeFunction",
             function=function.name,
             principal=SECRETS_MANAGER_PRINCIPAL,
-            # Only this account's secrets may invoke it: no confused deputy.
+            # Only this stack's secrets, in this account, may invoke it: no confused deputy.
             source_account=args.account.account_id,
+            source_arn=args.account.resolved().apply(
+                lambda account: rotation_invoke_source_arn(account, args.names.secret_path)
+            ),
             opts=child,
         )
         self.functions[profile.slug] = function

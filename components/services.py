@@ -88,9 +88,7 @@ class ServiceAccess(pulumi.ComponentResource):
     ) -> None:
         super().__init__("app-secrets:services:ServiceAccess", name, None, opts)
         env_secrets = sorted({split_reference(reference)[0] for reference in args.env.values()})
-        trust = args.account.account_id.apply(
-            lambda account_id: compact(ecs_tasks_trust(account_id))
-        )
+        trust = args.account.resolved().apply(lambda account: compact(ecs_tasks_trust(account)))
         self.execution_role = self._role(
             f"{name}-execution",
             args,

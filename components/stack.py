@@ -20,6 +20,7 @@ from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from components.services import ServiceAccess, ServiceAccessArgs
 from design.break_glass import ALERT_KIND
 from design.containers import ecr_repository_arns
+from design.detection import IAM_CHANGED, stack_role_names
 from design.iam import compact, secret_resource_policy
 from design.rotation import rotated_secrets
 from design.stack_inputs import StackInputs
@@ -77,7 +78,7 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
     }
     alert_rules: dict[str, AlertRule] = {}
     outputs |= _break_glass(inputs, alert_rules, **common)
-    outputs |= _alerting(inputs, alert_rules, account=account, tags=tags)
+    outputs |= _alerting(inputs, alert_rules, account=account, key_arn=key.arn, tags=tags)
     return outputs
 
 
@@ -184,6 +185,16 @@ def _ci_roles(inputs: StackInputs, *, boundary_arn: pulumi.Output[str], **common
             repository=settings.github_repository,
             boundary_arn=boundary_arn,
             production=settings.is_production,
+            external_secrets=tuple(
+                sorted(name for name, spec in inputs.secrets.items() if spec.external)
+            ),
+            task_families=tuple(
+                sorted(
+                    inputs.names.task_family(name)
+                    for name, spec in inputs.services.items()
+                    if spec.task
+                )
+            ),
             deploy_branch=settings.github_deploy_branch,
             deploy_environment=settings.github_deploy_environment,
             oidc_provider_arn=settings.github_oidc_provider_arn,
@@ -215,16 +226,23 @@ def _alerting(
     alert_rules: dict[str, AlertRule],
     *,
     account: AwsAccount,
+    key_arn: pulumi.Output[str],
     tags: dict[str, str],
 ) -> Outputs:
+    """The topic and its rules, watching the stack's key, roles and secrets (README: Alerting)."""
     settings = inputs.settings
     if not settings.alerting:
         return {}
+    region = _alert_region(inputs)
     alerting = Alerting(
         "alerts",
         AlertingArgs(
             names=inputs.names,
             account=account,
+            region=region,
+            role_names=stack_role_names(inputs.names, inputs.services),
+            key_arns=[key_arn],
+            access_analyzer_arn=settings.access_analyzer_arn,
             emails=settings.alert_emails,
             https_endpoints=settings.alert_https_endpoints,
             extra_rules=alert_rules,
@@ -234,7 +252,20 @@ def _alerting(
             tags=tags,
         ),
     )
-    outputs = {"alertTopicArn": alerting.topic_arn, "alertRuleArns": alerting.rule_arns}
+    rule_arns = dict(alerting.rule_arns)
+    if alerting.relay_rule_arn is not None:
+        rule_arns[f"{IAM_CHANGED}-relay"] = alerting.relay_rule_arn
+    outputs = {
+        "alertTopicArn": alerting.topic_arn,
+        "alertRuleArns": rule_arns,
+        "accessAnalyzerArn": alerting.access_analyzer_arn,
+    }
     if alerting.trail_arn is not None:
         outputs["trailArn"] = alerting.trail_arn
     return outputs
+
+
+def _alert_region(inputs: StackInputs) -> str:
+    """The stack's region: the input pipeline requires it, and checks the analyzer's."""
+    assert inputs.region is not None
+    return inputs.region

@@ -24,12 +24,15 @@ BREAK_GLASS_SECRET_ACTIONS = (
 ALERT_KIND = "break-glass-used"
 
 
-def break_glass_trust(principals: Sequence[str], *, mfa_max_age_seconds: int) -> dict:
-    """Only the named users and roles, signed in with MFA no longer than the limit ago.
+def break_glass_trust(principals: Sequence[str], *, mfa_max_age_seconds: int, region: str) -> dict:
+    """Only the named users and roles, signed in with MFA no longer than the limit ago, and only
+    through the STS endpoint of the stack's region.
 
     `aws:MultiFactorAuthAge` is absent without MFA, and a numeric test of an absent key is
     false, so the age condition alone would already refuse callers without MFA; the Bool
-    test says it plainly.
+    test says it plainly. CloudTrail records AssumeRole in the region of the STS endpoint
+    called (the global endpoint's in us-east-1), and the `break-glass-used` rule sees only the
+    stack's region: `aws:RequestedRegion` keeps every use where that rule sees it.
     """
     return document(
         [
@@ -41,6 +44,7 @@ def break_glass_trust(principals: Sequence[str], *, mfa_max_age_seconds: int) ->
                 "Condition": {
                     "Bool": {"aws:MultiFactorAuthPresent": "true"},
                     "NumericLessThanEquals": {"aws:MultiFactorAuthAge": str(mfa_max_age_seconds)},
+                    "StringEquals": {"aws:RequestedRegion": region},
                 },
             }
         ]

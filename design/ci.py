@@ -1,107 +1,38 @@
-"""The CI identities' policies: ci-deploy runs `pulumi up` for one stack, ci-preview reads it."""
+"""The CI identities' policies: ci-deploy runs `pulumi up` for one stack, ci-preview reads it.
+
+ci-deploy's grants are derived from design/provider_actions.py: for every type design/deployers.py
+gives to `ci`, exactly the actions the provider calls, on that type's ARNs in this stack. What IAM
+can forbid beyond that is denied explicitly, so no later grant can reopen it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
+from design import provider_actions as types
 from design.arns import Account
 from design.iam import (
     GITHUB_OIDC_HOST,
+    INLINE_LIMIT,
     KMS_ENCRYPT_DECRYPT,
+    MANAGED_LIMIT,
+    compact,
     document,
     kms_via_secrets_manager,
 )
-from design.naming import CI_ROLE_PATH, StackNames
+from design.naming import BOUNDARY_PATH, CI_ROLE_PATH, StackNames
+from design.provider_actions import ACTIONS_ON_STAR, INVOKED_WITH, TABLE, prod_denied_deletions
 
-SECRET_MANAGE_ACTIONS = (
-    "secretsmanager:CancelRotateSecret",
-    "secretsmanager:CreateSecret",
-    "secretsmanager:DeleteResourcePolicy",
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:GetResourcePolicy",
+SECRETS_MANAGER_PRINCIPAL = "secretsmanager.amazonaws.com"
+ECS_TASKS, LAMBDA = "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"
+_WIDEST = Account(partition="aws-us-gov", region="xx-xxxxxxxxx-99", account_id="0" * 12)
+EXTERNAL_VALUE_ACTIONS = (
     "secretsmanager:GetSecretValue",
-    "secretsmanager:ListSecretVersionIds",
-    "secretsmanager:PutResourcePolicy",
     "secretsmanager:PutSecretValue",
-    "secretsmanager:RestoreSecret",
-    "secretsmanager:RotateSecret",
-    "secretsmanager:TagResource",
-    "secretsmanager:UntagResource",
-    "secretsmanager:UpdateSecret",
     "secretsmanager:UpdateSecretVersionStage",
-    "secretsmanager:ValidateResourcePolicy",
 )
-"""What `pulumi up` does to the stack's secrets; DeleteSecret is added outside prod."""
-SECRET_DESCRIBE_ACTIONS = (
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:GetResourcePolicy",
-    "secretsmanager:ListSecretVersionIds",
-)
-KEY_MANAGE_ACTIONS = (
-    "kms:DescribeKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateKeyDescription",
-)
-KEY_DESCRIBE_ACTIONS = (
-    "kms:DescribeKey",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListResourceTags",
-)
-ROLE_READ_ACTIONS = (
-    "iam:GetRole",
-    "iam:GetRolePolicy",
-    "iam:ListAttachedRolePolicies",
-    "iam:ListRolePolicies",
-)
-POLICY_READ_ACTIONS = ("iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions")
-BOUNDED_ROLE_ACTIONS = (
-    "iam:AttachRolePolicy",
-    "iam:CreateRole",
-    "iam:DeleteRolePolicy",
-    "iam:DetachRolePolicy",
-    "iam:PutRolePermissionsBoundary",
-    "iam:PutRolePolicy",
-)
-"""Allowed only while the role carries the stack's boundary (`iam:PermissionsBoundary`)."""
-ROLE_MANAGE_ACTIONS = (
-    "iam:DeleteRole",
-    "iam:ListInstanceProfilesForRole",
-    "iam:TagRole",
-    "iam:UntagRole",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateRole",
-    "iam:UpdateRoleDescription",
-)
-POLICY_MANAGE_ACTIONS = (
-    "iam:CreatePolicy",
-    "iam:CreatePolicyVersion",
-    "iam:DeletePolicy",
-    "iam:DeletePolicyVersion",
-    "iam:TagPolicy",
-    "iam:UntagPolicy",
-)
-PASSED_TO_SERVICES = ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com")
-TASK_DEFINITION_ACTIONS = (
-    "ecs:DeregisterTaskDefinition",
-    "ecs:DescribeTaskDefinition",
-    "ecs:RegisterTaskDefinition",
-    "ecs:TagResource",
-)
-LOG_GROUP_ACTIONS = (
-    "logs:CreateLogGroup",
-    "logs:DeleteLogGroup",
-    "logs:ListTagsForResource",
-    "logs:PutRetentionPolicy",
-    "logs:TagResource",
-    "logs:UntagResource",
-)
+"""Reading or writing an external secret's value: someone else owns it."""
 BOUNDARY_CHANGES = (
     "iam:CreatePolicyVersion",
     "iam:DeletePolicy",
@@ -110,6 +41,30 @@ BOUNDARY_CHANGES = (
     "iam:SetDefaultPolicyVersion",
 )
 """Denied on the boundary and on the stack's roles, whatever else allows them."""
+KEY_CHANGES = (
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DisableKey",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:UpdateAlias",
+)
+"""The stack key, its alias and its policy are the administrator's."""
+ALERTING_CHANGES = (
+    "cloudtrail:Delete*",
+    "cloudtrail:Put*",
+    "cloudtrail:Stop*",
+    "cloudtrail:Update*",
+    "events:Delete*",
+    "events:Disable*",
+    "events:Put*",
+    "events:Remove*",
+    "sns:Delete*",
+    "sns:Set*",
+    "sns:Subscribe",
+    "sns:Unsubscribe",
+)
+"""Writes to alert rules, targets, the topic and its subscriptions, and the trail."""
 PREVIEW_DENIED = (
     "secretsmanager:BatchGetSecretValue",
     "secretsmanager:DeleteSecret",
@@ -125,6 +80,8 @@ PREVIEW_DENIED = (
     "logs:DeleteLogGroup",
 )
 """Denied outright, so a later grant elsewhere cannot give ci-preview a value or a deletion."""
+PREVIEW_EXTRA = {types.SECRET: ("secretsmanager:ListSecretVersionIds",)}
+"""A version's Read is GetSecretValue, which ci-preview is denied; it may list the versions."""
 
 
 def github_subjects(
@@ -144,9 +101,26 @@ class StackScope:
     names: StackNames
     boundary_arn: str
     production: bool
+    external_secrets: tuple[str, ...] = ()
+    """Catalog names of the `external` secrets, whose values ci-deploy never reads or writes."""
+    task_families: tuple[str, ...] = ()
+    """The task definition families the stack registers (`{prefix}-{env}-{service}`)."""
 
-    def secrets(self, account: Account) -> str:
-        return account.arn("secretsmanager", f"secret:{self.names.secret_path}*")
+    def secrets(self, account: Account) -> list[str]:
+        return [account.arn("secretsmanager", f"secret:{self.names.secret_path}*")]
+
+    def external_secret_arns(self, account: Account) -> list[list[str]]:
+        """By name plus the six characters Secrets Manager appends, so no other secret matches;
+        in groups of at most 4,000 characters of the widest ARN (whatever the account), so that
+        each group's statement fits a managed policy."""
+        groups, size = [], 0
+        for name in sorted(self.external_secrets):
+            full_name = f"secret:{self.names.secret_full_name(name)}-??????"
+            if not groups or size + len(_WIDEST.arn("secretsmanager", full_name)) > 4_000:
+                groups, size = [*groups, []], 0
+            groups[-1].append(account.arn("secretsmanager", full_name))
+            size += len(_WIDEST.arn("secretsmanager", full_name)) + 3
+        return groups
 
     def key_tags(self) -> dict[str, str]:
         """The conditions that pick the stack's own keys: the tags every resource carries."""
@@ -155,176 +129,270 @@ class StackScope:
             "aws:ResourceTag/Environment": self.names.environment,
         }
 
-    def request_tags(self) -> dict[str, str]:
-        """The same tags on a key being created."""
-        return {
-            "aws:RequestTag/Project": self.names.prefix,
-            "aws:RequestTag/Environment": self.names.environment,
-        }
+    def roles(self, account: Account) -> list[str]:
+        return [account.arn("iam", f"role{self.names.workload_path}*")]
 
-    def roles(self, account: Account) -> str:
-        return account.arn("iam", f"role{self.names.workload_path}*")
-
-    def policies(self, account: Account) -> str:
-        return account.arn("iam", f"policy{self.names.workload_path}*")
+    def policies(self, account: Account) -> list[str]:
+        return [account.arn("iam", f"policy{self.names.workload_path}*")]
 
     def log_groups(self, account: Account) -> list[str]:
         return [
             account.arn("logs", f"log-group:{self.names.service_log_group_pattern}"),
-            account.arn("logs", f"log-group:{self.names.lambda_log_group_pattern}"),
+            account.arn("logs", f"log-group:{self.names.rotation_log_group_pattern}"),
         ]
 
+    def task_definitions(self, account: Account) -> list[str]:
+        return [
+            account.arn("ecs", f"task-definition/{family}:*")
+            for family in sorted(self.task_families)
+        ]
 
-def _allow(sid: str, actions: str | list[str], *, resource: str | list[str], **condition) -> dict:
-    statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
+    def functions(self, account: Account) -> list[str]:
+        return [account.arn("lambda", f"function:{self.names.rotation_function_name('*')}")]
+
+
+Resources = Callable[[StackScope, Account], list[str]]
+"""A scope method, or a function of the same shape: the ARNs of one kind in this stack."""
+DEPLOY_FAMILIES: tuple[tuple[str, tuple[str, ...], Resources], ...] = (
+    (
+        "StackSecrets",
+        (types.SECRET, types.SECRET_VERSION, types.SECRET_POLICY, types.SECRET_ROTATION),
+        StackScope.secrets,
+    ),
+    (
+        "WorkloadRoles",
+        (types.ROLE, types.ROLE_POLICY, types.ROLE_POLICY_ATTACHMENT),
+        StackScope.roles,
+    ),
+    ("WorkloadPolicies", (types.MANAGED_POLICY,), StackScope.policies),
+    ("StackLogGroups", (types.LOG_GROUP,), StackScope.log_groups),
+    ("StackTaskDefinitions", (types.TASK_DEFINITION,), StackScope.task_definitions),
+    ("RotationFunctions", (types.FUNCTION, types.PERMISSION), StackScope.functions),
+)
+"""The `ci` types of design/deployers.py, grouped by the ARNs their actions act on."""
+BOUNDED = ("iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy")
+"""Role writes allowed only while the role carries the stack's boundary (see `_conditions`)."""
+
+
+def _allow(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
+    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resource}
     if condition:
         statement["Condition"] = condition
     return statement
 
 
+def _deny(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
+    return {**_allow(sid, actions, resource=resource, **condition), "Effect": "Deny"}
+
+
 def ci_deploy_policy(account: Account, scope: StackScope, *, key_arn: str) -> dict:
-    """`pulumi up` for this stack only. Roles it creates must carry the stack's boundary."""
+    """`pulumi up` of this stack's `ci` resources, and nothing IAM can refuse beyond them."""
+    return document(_deploy_statements(account, scope, key_arn=key_arn))
+
+
+def deploy_layout(scope: StackScope) -> tuple[int, ...]:
+    """Statements per document: the inline policy first, then managed ones under the CI path.
+
+    Sized with the widest partition, region and ARNs AWS has, so the documents built later from
+    the real account are never larger; the statements grow with external secrets and families.
+    """
+    boundary = _WIDEST.arn("iam", f"policy{BOUNDARY_PATH}{scope.names.boundary_policy_name}")
+    statements = _deploy_statements(
+        _WIDEST,
+        replace(scope, boundary_arn=boundary),
+        key_arn=_WIDEST.arn("kms", "key/" + "0" * 36),
+    )
+    counts, current = [0], []
+    for statement in statements:
+        limit = INLINE_LIMIT if len(counts) == 1 else MANAGED_LIMIT
+        if current and len(compact(document([*current, statement]))) > limit:
+            counts, current = [*counts, 0], []
+        current.append(statement)
+        counts[-1] += 1
+    return tuple(counts)
+
+
+def ci_deploy_documents(
+    account: Account, scope: StackScope, *, key_arn: str, layout: Sequence[int]
+) -> list[dict]:
+    """ci-deploy's policy split as `deploy_layout` decided."""
+    statements = _deploy_statements(account, scope, key_arn=key_arn)
+    starts = [sum(layout[:index]) for index in range(len(layout))]
+    return [document(statements[at : at + count]) for at, count in zip(starts, layout, strict=True)]
+
+
+def _deploy_statements(account: Account, scope: StackScope, *, key_arn: str) -> list[dict]:
     statements = [
-        *_deploy_secret_statements(account, scope, key_arn=key_arn),
-        *_deploy_key_statements(account, scope),
-        *_deploy_iam_statements(account, scope),
-        *_deploy_task_and_log_statements(account, scope),
-        _boundary_stays(account, scope),
+        *_table_grants(account, scope),
+        kms_via_secrets_manager(key_arn, account.region, actions=KMS_ENCRYPT_DECRYPT),
+        _allow(
+            "InvokeForRotateSecret",
+            INVOKED_WITH[types.SECRET_ROTATION],
+            resource=scope.functions(account),
+        ),
+        *_pass_roles(account, scope),
+        *_secret_denials(account, scope, key_arn=key_arn),
+        _deny(
+            "BoundaryStays", BOUNDARY_CHANGES, resource=[scope.boundary_arn, *scope.roles(account)]
+        ),
+        _deny("NoKeyOrAliasChanges", KEY_CHANGES, resource="*"),
+        _deny("NoAlertingChanges", ALERTING_CHANGES, resource="*"),
     ]
     if scope.production:
-        statements.append(_no_deletion_in_prod())
-    return document(statements)
+        deletions = prod_denied_deletions(t for _, family, _ in DEPLOY_FAMILIES for t in family)
+        statements.append(_deny("NoDeletionInProd", deletions, resource="*"))
+    return statements
 
 
-def _deploy_secret_statements(account: Account, scope: StackScope, *, key_arn: str) -> list[dict]:
-    actions = list(SECRET_MANAGE_ACTIONS)
-    if not scope.production:
-        actions.append("secretsmanager:DeleteSecret")
-    return [
-        _allow("ManageStackSecrets", sorted(actions), resource=scope.secrets(account)),
-        _allow("ListSecrets", "secretsmanager:ListSecrets", resource="*"),
-        kms_via_secrets_manager(key_arn, account.region, actions=KMS_ENCRYPT_DECRYPT),
-    ]
+def _table_grants(account: Account, scope: StackScope) -> list[dict]:
+    """Each family's table actions on its ARNs; actions without resource-level support on "*"."""
+    statements, on_star = [], set()
+    for sid, family, resources in DEPLOY_FAMILIES:
+        arns = resources(scope, account)
+        if not arns:
+            continue  # e.g. no service has a task definition
+        actions = {a for t in family for a in types.actions_of(t, production=scope.production)}
+        on_star |= actions & ACTIONS_ON_STAR
+        statements += _conditioned(sid, actions - ACTIONS_ON_STAR, arns, account, scope)
+    return [*statements, _allow("NoResourceLevel", on_star, resource="*")]
 
 
-def _deploy_key_statements(account: Account, scope: StackScope) -> list[dict]:
-    actions = list(KEY_MANAGE_ACTIONS)
-    if not scope.production:
-        actions.append("kms:ScheduleKeyDeletion")
-    return [
-        _allow("CreateTaggedKey", "kms:CreateKey", resource="*", StringEquals=scope.request_tags()),
-        _allow(
-            "ManageStackKey",
-            sorted(actions),
-            resource=account.arn("kms", "key/*"),
-            StringEquals=scope.key_tags(),
-        ),
-        # Alias actions need the alias and the key; an alias carries no tags to condition on.
-        _allow(
-            "ManageStackAlias",
-            ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-            resource=[account.arn("kms", scope.names.key_alias), account.arn("kms", "key/*")],
-        ),
-        _allow("ListKeys", "kms:ListAliases", resource="*"),
-    ]
+def _conditioned(
+    sid: str, actions: set[str], arns: list[str], account: Account, scope: StackScope
+) -> list[dict]:
+    """Split off the actions that carry a condition (boundary, attached policy, principal)."""
+    conditions = _conditions(account, scope)
+    plain = sorted(action for action in actions if action not in conditions)
+    statements = [_allow(sid, plain, resource=arns)] if plain else []
+    by_condition: dict[str, list[str]] = {}
+    for action in sorted(actions & set(conditions)):
+        by_condition.setdefault(conditions[action][0], []).append(action)
+    for suffix, grouped in by_condition.items():
+        statements.append(
+            _allow(f"{sid}{suffix}", grouped, resource=arns, **conditions[grouped[0]][1])
+        )
+    return statements
 
 
-def _deploy_iam_statements(account: Account, scope: StackScope) -> list[dict]:
-    roles = scope.roles(account)
-    return [
-        _allow(
-            "CreateBoundedRoles",
-            list(BOUNDED_ROLE_ACTIONS),
-            resource=roles,
-            StringEquals={"iam:PermissionsBoundary": scope.boundary_arn},
-        ),
-        _allow("ManageStackRoles", [*ROLE_READ_ACTIONS, *ROLE_MANAGE_ACTIONS], resource=roles),
-        _allow(
-            "PassStackRoles",
-            "iam:PassRole",
-            resource=roles,
-            StringEquals={"iam:PassedToService": list(PASSED_TO_SERVICES)},
-        ),
-        _allow(
-            "ManageStackPolicies",
-            [*POLICY_READ_ACTIONS, *POLICY_MANAGE_ACTIONS],
-            resource=scope.policies(account),
-        ),
-        _allow("ReadBoundary", list(POLICY_READ_ACTIONS), resource=scope.boundary_arn),
-    ]
-
-
-def _deploy_task_and_log_statements(account: Account, scope: StackScope) -> list[dict]:
-    return [
-        _allow("TaskDefinitions", list(TASK_DEFINITION_ACTIONS), resource="*"),
-        _allow("ManageStackLogGroups", list(LOG_GROUP_ACTIONS), resource=scope.log_groups(account)),
-        _allow("DescribeLogGroups", "logs:DescribeLogGroups", resource="*"),
-    ]
-
-
-def _boundary_stays(account: Account, scope: StackScope) -> dict:
+def _conditions(account: Account, scope: StackScope) -> dict[str, tuple[str, dict]]:
+    """Action -> (Sid suffix, condition) for the grants IAM lets us narrow further."""
+    bounded = {"StringEquals": {"iam:PermissionsBoundary": scope.boundary_arn}}
+    attached = {
+        **bounded,
+        "ArnLike": {
+            "iam:PolicyARN": [
+                *scope.policies(account),
+                account.aws_managed_policy("service-role/AmazonECSTaskExecutionRolePolicy"),
+            ]
+        },
+    }
+    principal = {"StringEquals": {"lambda:Principal": SECRETS_MANAGER_PRINCIPAL}}
     return {
-        "Sid": "BoundaryStays",
-        "Effect": "Deny",
-        "Action": list(BOUNDARY_CHANGES),
-        "Resource": [scope.boundary_arn, scope.roles(account)],
+        **{action: ("Bounded", bounded) for action in BOUNDED},
+        "iam:DeleteRolePolicy": ("Bounded", bounded),
+        "iam:AttachRolePolicy": ("Attach", attached),
+        "iam:DetachRolePolicy": ("Attach", attached),
+        "lambda:AddPermission": ("ForSecretsManager", principal),
     }
 
 
-def _no_deletion_in_prod() -> dict:
-    return {
-        "Sid": "NoDeletionInProd",
-        "Effect": "Deny",
-        "Action": ["kms:DisableKey", "kms:ScheduleKeyDeletion", "secretsmanager:DeleteSecret"],
-        "Resource": "*",
-    }
+def _pass_roles(account: Account, scope: StackScope) -> list[dict]:
+    """Each workload role only to the service it is for: ECS tasks, or Lambda for rotation."""
+    names = scope.names
+    service_roles = [
+        account.arn("iam", f"role{names.workload_path}{names.service_role_name('*', kind)}")
+        for kind in ("exec", "task")
+    ]
+    rotation_role = account.arn("iam", f"role{names.workload_path}{names.rotation_role_name}")
+    return [
+        _allow(
+            "PassServiceRolesToEcs",
+            ["iam:PassRole"],
+            resource=service_roles,
+            StringEquals={"iam:PassedToService": ECS_TASKS},
+        ),
+        _allow(
+            "PassRotationRoleToLambda",
+            ["iam:PassRole"],
+            resource=rotation_role,
+            StringEquals={"iam:PassedToService": LAMBDA},
+        ),
+    ]
+
+
+def _secret_denials(account: Account, scope: StackScope, *, key_arn: str) -> list[dict]:
+    """No other key, no public policy, no external value."""
+    other_key = {"secretsmanager:KmsKeyArn": key_arn}
+    statements = [
+        # A create without a key would use aws/secretsmanager: the missing key denies too.
+        _deny("CreateWithStackKey", ["secretsmanager:CreateSecret"], resource="*",
+              StringNotEquals=other_key),
+        # An update names a key only to re-key; without one it keeps the stack key.
+        _deny("KeepStackKey", ["secretsmanager:UpdateSecret"], resource="*",
+              StringNotEquals=other_key, Null={"secretsmanager:KmsKeyArn": "false"}),
+        # BlockPublicPolicy defaults to false when the request leaves it out.
+        _deny("BlockPublicPolicies", ["secretsmanager:PutResourcePolicy"], resource="*",
+              BoolIfExists={"secretsmanager:BlockPublicPolicy": "false"}),
+    ]  # fmt: skip
+    for index, arns in enumerate(scope.external_secret_arns(account)):
+        sid = f"NoExternalValues{index + 1 if index else ''}"
+        statements.append(_deny(sid, EXTERNAL_VALUE_ACTIONS, resource=arns))
+    return statements
+
+
+def _preview_reads(ci_path: str) -> tuple[tuple[tuple[str, ...], Resources], ...]:
+    """The types ci-preview reads, with the ARNs of this stack's resources of them."""
+
+    def stack_roles(scope: StackScope, account: Account) -> list[str]:
+        """Every role of the stack on the app-secrets paths (workload, CI, break-glass, ...)."""
+        stem = scope.names.stem
+        return [
+            account.arn("iam", f"role/app-secrets*/{stem}-*"),
+            account.arn("iam", f"role{ci_path}{scope.names.ci_role_pattern}"),
+        ]
+
+    return (
+        ((types.SECRET, types.SECRET_POLICY, types.SECRET_ROTATION), StackScope.secrets),
+        ((types.ROLE, types.ROLE_POLICY, types.ROLE_POLICY_ATTACHMENT), stack_roles),
+        (
+            (types.MANAGED_POLICY,),
+            lambda s, a: [a.arn("iam", f"policy/app-secrets*/{s.names.stem}-*"), s.boundary_arn],
+        ),
+        (
+            (types.OIDC_PROVIDER,),
+            lambda s, a: [a.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}")],
+        ),
+        ((types.LOG_GROUP,), StackScope.log_groups),
+        ((types.TASK_DEFINITION, types.ALIAS, types.TOPIC_SUBSCRIPTION), lambda s, a: []),
+        ((types.FUNCTION, types.PERMISSION), StackScope.functions),
+        ((types.TOPIC, types.TOPIC_POLICY), lambda s, a: [a.arn("sns", s.names.alert_topic_name)]),
+        (
+            (types.EVENT_RULE, types.EVENT_TARGET),
+            # any region: the IAM-change relay rule lives in us-east-1
+            lambda s, a: [f"arn:{a.partition}:events:*:{a.account_id}:rule/{s.names.stem}-*"],
+        ),
+    )
 
 
 def ci_preview_policy(account: Account, scope: StackScope, *, ci_path: str = CI_ROLE_PATH) -> dict:
-    """`pulumi preview`: describe and list the stack's resources; no value, no deletion."""
-    return document(
-        [
-            _allow(
-                "DescribeStackSecrets",
-                list(SECRET_DESCRIBE_ACTIONS),
-                resource=scope.secrets(account),
-            ),
-            _allow("ListSecrets", "secretsmanager:ListSecrets", resource="*"),
-            _allow(
-                "DescribeStackKey",
-                list(KEY_DESCRIBE_ACTIONS),
-                resource=account.arn("kms", "key/*"),
-                StringEquals=scope.key_tags(),
-            ),
-            _allow("ListKeys", "kms:ListAliases", resource="*"),
-            _allow(
-                "DescribeStackRoles",
-                list(ROLE_READ_ACTIONS),
-                resource=[
-                    scope.roles(account),
-                    account.arn("iam", f"role{ci_path}{scope.names.ci_role_pattern}"),
-                ],
-            ),
-            _allow(
-                "DescribeStackPolicies",
-                list(POLICY_READ_ACTIONS),
-                resource=[scope.policies(account), scope.boundary_arn],
-            ),
-            _allow(
-                "DescribeOidcProvider",
-                "iam:GetOpenIDConnectProvider",
-                resource=account.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}"),
-            ),
-            _allow(
-                "DescribeTasksAndLogs",
-                ["ecs:DescribeTaskDefinition", "logs:DescribeLogGroups"],
-                resource="*",
-            ),
-            {
-                "Sid": "NoValuesNoDeletion",
-                "Effect": "Deny",
-                "Action": list(PREVIEW_DENIED),
-                "Resource": "*",
-            },
-        ]
-    )
+    """`pulumi preview --refresh`: the provider's Read actions; no value, no deletion."""
+    statements, on_star = [], set()
+    for readable, resources in _preview_reads(ci_path):
+        actions = {a for t in readable for a in (*TABLE[t].read, *PREVIEW_EXTRA.get(t, ()))}
+        on_star |= actions & ACTIONS_ON_STAR
+        if actions - ACTIONS_ON_STAR:
+            sid = f"Read{readable[0].rsplit(':', 1)[-1]}"
+            statements.append(
+                _allow(sid, actions - ACTIONS_ON_STAR, resource=resources(scope, account))
+            )
+    statements += [
+        _allow("ReadNoResourceLevel", on_star, resource="*"),
+        _allow(
+            "ReadStackKeys",
+            TABLE[types.KEY].read,
+            resource=account.arn("kms", "key/*"),
+            StringEquals=scope.key_tags(),
+        ),
+        _deny("NoValuesNoDeletion", PREVIEW_DENIED, resource="*"),
+    ]
+    return document(statements)

@@ -73,27 +73,37 @@ def secret_statement(sid: str, actions: Sequence[str], *, secret_arns: Sequence[
     return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": sorted(secret_arns)}
 
 
-def ecs_tasks_trust(account_id: str) -> dict:
-    """ECS tasks of this account only (`aws:SourceAccount` stops the confused deputy)."""
+def ecs_tasks_trust(account: Account) -> dict:
+    """ECS tasks of this account and region only.
+
+    ECS passes `aws:SourceAccount` and, as `aws:SourceArn`, the ARN of the ECS resource it acts
+    for: both must be this stack's, or another account's task could be handed the role (the
+    confused deputy).
+    """
     return document(
         [
             {
                 "Effect": "Allow",
                 "Principal": {"Service": "ecs-tasks.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account.account_id},
+                    "ArnLike": {"aws:SourceArn": account.arn("ecs", "*")},
+                },
             }
         ]
     )
 
 
-def lambda_trust() -> dict:
+def lambda_trust(account_id: str) -> dict:
+    """Lambda, acting for a function of this account only (`aws:SourceAccount`)."""
     return document(
         [
             {
                 "Effect": "Allow",
                 "Principal": {"Service": "lambda.amazonaws.com"},
                 "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         ]
     )

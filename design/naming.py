@@ -18,6 +18,8 @@ CI_ROLE_PATH = "/app-secrets-ci/"
 BOUNDARY_PATH = "/app-secrets-boundary/"
 BREAK_GLASS_PATH = "/app-secrets-break-glass/"
 """Outside the workload path ci-deploy manages, so CI can neither change nor assume the role."""
+ALERTING_ROLE_PATH = "/app-secrets-alerting/"
+"""Outside every path ci-deploy manages: CI cannot change what carries the alerts."""
 SERVICE_LOG_ROOT = "/app-secrets/"
 LAMBDA_LOG_ROOT = "/aws/lambda/"
 """Lambda writes to `/aws/lambda/{function}`; the stack creates the group to set retention."""
@@ -110,6 +112,11 @@ class StackNames:
     @property
     def break_glass_role_name(self) -> str:
         return f"{self.stem}-break-glass"
+
+    @property
+    def iam_relay_role_name(self) -> str:
+        """The role EventBridge uses to forward IAM's us-east-1 events to the stack's region."""
+        return f"{self.stem}-iam-relay"
 
     @property
     def alert_topic_name(self) -> str:

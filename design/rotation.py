@@ -128,6 +128,16 @@ def master_secrets(rotated: Mapping[str, RotatedSecret]) -> list[str]:
     return sorted({secret.master for secret in rotated.values() if secret.master})
 
 
+def rotation_invoke_source_arn(account: Account, secret_path: str) -> str:
+    """The secrets whose rotation may invoke a function: the stack's own, by ARN prefix.
+
+    Secrets Manager invokes as `secretsmanager.amazonaws.com` for the secret being rotated,
+    passed as `aws:SourceArn`: with `aws:SourceAccount`, neither another account's secret nor
+    another stack's can have the function rotate it (the confused deputy).
+    """
+    return account.arn("secretsmanager", f"secret:{secret_path}*")
+
+
 def in_vpc(profile: RotationProfile, subnet_ids: Sequence[str]) -> bool:
     """Whether the profile's function runs in the stack's VPC: only to reach a database."""
     return bool(subnet_ids) and profile.strategy != "token"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from design.arns import Account
+from design.detection import check_analyzer_region
 from design.exceptions import PolicyTooLargeError
 from design.grant_layout import role_layout
 from design.naming import ROLE_NAME_LIMIT, StackNames
@@ -104,8 +105,7 @@ def load_stack_inputs(
         file=config.file,
     )
     region = region or config.region
-    if mode is not Mode.DEPLOY:
-        problems += _region_problems(region, file=config.file, mode=mode)
+    problems += _region_problems(region, file=config.file, mode=mode)
     settings = _checked_settings(
         catalog,
         values,
@@ -113,6 +113,7 @@ def load_stack_inputs(
         stack=stack,
         file=config.file,
         catalog_file=path.name,
+        region=region,
         problems=[*problems, *catalog_problems],
         had_catalog_problems=bool(catalog_problems),
     )
@@ -176,12 +177,23 @@ def read_stack_inputs(
 
 
 def _region_problems(region: str | None, *, file: str, mode: Mode) -> list[str]:
-    """Offline and operating commands need the stack's region, and a real one."""
+    """Every mode needs the stack's region, and a real one: IAM's events reach EventBridge in
+    us-east-1 only, so the alerts depend on whether the stack is elsewhere."""
     if not region:
-        allowed = "e.g. us-east-1" if mode is Mode.PLAN else "or pass --region"
+        allowed = "or pass --region" if mode is Mode.OPERATE else "e.g. us-east-1"
         return [problem(file, "aws:region", f"is required ({allowed})")]
     if not AWS_REGION.fullmatch(region):
         return [problem(file, "aws:region", f"must be {REGION_ALLOWED}, got {region!r}")]
+    return []
+
+
+def _analyzer_problems(settings: StackSettings, *, region: str | None, file: str) -> list[str]:
+    if not (settings.access_analyzer_arn and region):
+        return []
+    try:
+        check_analyzer_region(settings.access_analyzer_arn, region=region)
+    except ValueError as exc:
+        return [f"{file}: {exc}"]
     return []
 
 
@@ -225,6 +237,7 @@ def _checked_settings(
     stack: str,
     file: str,
     catalog_file: str,
+    region: str | None,
     problems: list[str],
     had_catalog_problems: bool,
 ) -> StackSettings:
@@ -240,6 +253,7 @@ def _checked_settings(
         settings = None
     if settings is not None:
         problems += environment_problems(settings, catalog, file=file)
+        problems += _analyzer_problems(settings, region=region, file=file)
         problems += role_name_problems(catalog, settings, catalog_file=catalog_file)
         problems += grant_size_problems(catalog, settings, catalog_file=catalog_file)
     problems += value_problems(

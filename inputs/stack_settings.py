@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from inputs.catalog import ENVIRONMENT_NAME, Catalog
 from inputs.exceptions import InputError
 from inputs.problems import from_validation_error, problem
-from inputs.validators import at_most, each_matches, matches, valid_tags
+from inputs.validators import AWS_REGION, at_most, each_matches, matches, valid_tags
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
@@ -22,6 +22,10 @@ GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1
 GITHUB_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
 OIDC_PROVIDER_ARN = re.compile(
     r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
+)
+ACCESS_ANALYZER_ARN = re.compile(
+    rf"^arn:aws[a-z-]*:access-analyzer:{AWS_REGION.pattern[1:-1]}:\d{{12}}:"
+    r"analyzer/[A-Za-z][A-Za-z0-9_.-]{0,254}$"
 )
 LOG_RETENTION_DAYS = (
     1,
@@ -190,6 +194,20 @@ class StackSettings(BaseModel):
         default_factory=list, alias="breakGlassPrincipals"
     )
     """Who may assume the break-glass role (with MFA). Default: none, and no role."""
+    access_analyzer_arn: (
+        Annotated[
+            str,
+            matches(
+                ACCESS_ANALYZER_ARN,
+                "the ARN of an IAM Access Analyzer analyzer, "
+                "arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME",
+            ),
+        ]
+        | None
+    ) = Field(None, alias="accessAnalyzerArn")
+    """An existing analyzer in the stack's region (an organization's, or another stack's) whose
+    findings alert; AWS allows one account analyzer per account and region. Default: none, the
+    stack creates an ACCOUNT analyzer (when `alerting` is on)."""
     rotation_subnet_ids: SubnetIdList = Field(default_factory=list, alias="rotationSubnetIds")
     """Subnets the PostgreSQL rotation functions run in, to reach the database. Lambda allows 16.
     Default: none, the functions run outside any VPC."""

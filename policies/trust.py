@@ -17,10 +17,15 @@ GITHUB_AUD = f"{GITHUB_OIDC_HOST}:aud"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 """The audience aws-actions/configure-aws-credentials requests."""
 
-_PINNING_OPERATORS = ("StringEquals", "StringLike")
-# repo:OWNER/REPO:<context>. OWNER and REPO are literal; GitHub's immutable form
-# (repo:acme@123/app@456:...) also fits. Wildcards may only follow the repository.
-_PINNED_SUBJECT = re.compile(r"^repo:[^/:*?]+/[^/:*?]+:.+$")
+PINNING_OPERATOR = "StringEquals"
+"""The one operator that pins `sub`: StringLike lets a pattern match what nobody reviewed."""
+_GITHUB_KEY = re.compile(
+    rf"^{re.escape(GITHUB_OIDC_HOST)}(?:/[^:]+)?:(?P<claim>sub|aud)$", re.IGNORECASE
+)
+"""`token.actions.githubusercontent.com[/enterprise]:sub` or `:aud`, as IAM names the claims."""
+# repo:OWNER/REPO:<context>, every part literal. GitHub's immutable form
+# (repo:acme@123/app@456:...) also fits.
+_PINNED_SUBJECT = re.compile(r"^repo:(?P<repository>[^/:*?]+/[^/:*?]+):[^*?]+$")
 
 
 def _trust_statements(resource: Resource) -> tuple[list[Statement], str | None]:
@@ -80,9 +85,22 @@ TRUST_NO_PUBLIC_PRINCIPAL = Rule(
 
 
 def _trusts_github(statement: Statement) -> bool:
-    if not statement.allows or not isinstance(statement.principal, Mapping):
+    """An Allow whose principal is GitHub's OIDC provider, or which tests GitHub's claims.
+
+    The claims give GitHub trust away whatever the principal looks like: a variable, an
+    unknown value, or an ARN spelled another way would otherwise hide an unpinned `sub`.
+    """
+    if not statement.allows:
         return False
-    federated = statement.principal.get("Federated")
+    return _federates_github(statement.principal) or any(
+        _github_claim(key) for _, key, _ in _conditions(statement)
+    )
+
+
+def _federates_github(principal: Any) -> bool:
+    if not isinstance(principal, Mapping):
+        return False
+    federated = principal.get("Federated")
     providers = federated if isinstance(federated, list) else [federated]
     return any(
         isinstance(provider, str)
@@ -91,45 +109,74 @@ def _trusts_github(statement: Statement) -> bool:
     )
 
 
-def _condition_values(statement: Statement, key: str) -> list[Any] | None:
-    """Values the condition key is tested against with StringEquals/StringLike; None if never."""
-    values: list[Any] | None = None
-    for operator in _PINNING_OPERATORS:
-        block = statement.condition.get(operator)
+def _github_claim(key: str) -> str | None:
+    """`sub` or `aud` when the condition key is one of GitHub's claims."""
+    found = _GITHUB_KEY.match(key)
+    return found["claim"].lower() if found else None
+
+
+def _conditions(statement: Statement) -> list[tuple[str, str, list[Any]]]:
+    """Every `(operator, key, values)` of the statement's Condition."""
+    found = []
+    for operator, block in statement.condition.items():
         if not isinstance(block, Mapping):
             continue
-        for condition_key, value in block.items():
-            if str(condition_key).lower() == key.lower():
-                values = (values or []) + (value if isinstance(value, list) else [value])
-    return values
+        for key, value in block.items():
+            found.append((str(operator), str(key), value if isinstance(value, list) else [value]))
+    return found
 
 
-def _github_problems(statement: Statement) -> list[str]:
-    problems = []
-    subjects = _condition_values(statement, GITHUB_SUB)
-    if not subjects:
-        problems.append(
-            f"does not test {GITHUB_SUB} with StringEquals/StringLike, so any repository's "
-            "workflow can assume the role"
-        )
-    else:
-        loose = [
-            value
-            for value in subjects
-            if not is_opaque(value) and not _PINNED_SUBJECT.match(str(value))
+def _claim_tests(statement: Statement, claim: str) -> dict[str, list[Any]]:
+    """The values GitHub's claim is tested against, by operator."""
+    tests: dict[str, list[Any]] = {}
+    for operator, key, values in _conditions(statement):
+        if _github_claim(key) == claim:
+            tests.setdefault(operator, []).extend(values)
+    return tests
+
+
+def _subject_problems(statement: Statement) -> list[str]:
+    tests = _claim_tests(statement, "sub")
+    patterns = [
+        f"tests {GITHUB_SUB} with {operator}, which matches patterns: use {PINNING_OPERATOR} "
+        "with the exact subject"
+        for operator in tests
+        if "like" in operator.lower()
+    ]
+    if PINNING_OPERATOR not in tests:
+        return patterns or [
+            f"does not test {GITHUB_SUB} with {PINNING_OPERATOR}, so any repository's workflow "
+            "can assume the role"
         ]
-        if loose:
-            problems.append(
-                f"lets {GITHUB_SUB} match {loose}: owner and repository must be literal "
-                "(repo:OWNER/REPO:...)"
-            )
-    audiences = _condition_values(statement, GITHUB_AUD)
-    if not audiences or any(
-        not is_opaque(value) and value != GITHUB_AUDIENCE for value in audiences
-    ):
-        got = f"got {audiences}" if audiences else "no StringEquals/StringLike on it"
-        problems.append(f"does not require {GITHUB_AUD} = {GITHUB_AUDIENCE} ({got})")
+    subjects = [str(value) for value in tests[PINNING_OPERATOR] if not is_opaque(value)]
+    return patterns + _pinning_problems(subjects)
+
+
+def _pinning_problems(subjects: list[str]) -> list[str]:
+    """What is wrong with the subjects StringEquals accepts: each literal, one repository."""
+    problems = []
+    loose = [subject for subject in subjects if not _PINNED_SUBJECT.match(subject)]
+    if loose:
+        problems.append(
+            f"lets {GITHUB_SUB} be {loose}: it must be repo:OWNER/REPO:CONTEXT, every part "
+            "literal, with no wildcard"
+        )
+    pinned = (_PINNED_SUBJECT.match(subject) for subject in subjects)
+    repositories = sorted({found["repository"].lower() for found in pinned if found})
+    if len(repositories) > 1:
+        problems.append(
+            f"lets {GITHUB_SUB} name {len(repositories)} repositories "
+            f"({', '.join(repositories)}): trust exactly one"
+        )
     return problems
+
+
+def _audience_problems(statement: Statement) -> list[str]:
+    audiences = _claim_tests(statement, "aud").get(PINNING_OPERATOR)
+    if audiences and all(is_opaque(value) or value == GITHUB_AUDIENCE for value in audiences):
+        return []
+    got = f"got {audiences}" if audiences else f"no {PINNING_OPERATOR} on it"
+    return [f"does not require {GITHUB_AUD} = {GITHUB_AUDIENCE} ({got})"]
 
 
 def github_oidc_trust_pinned(resource: Resource) -> list[Violation]:
@@ -138,13 +185,13 @@ def github_oidc_trust_pinned(resource: Resource) -> list[Violation]:
         GITHUB_OIDC_TRUST_PINNED.violation(
             resource.urn,
             message=f"assumeRolePolicy {statement.label} trusts GitHub Actions but {problem}.",
-            fix=f'Add "StringEquals": {{"{GITHUB_AUD}": "{GITHUB_AUDIENCE}"}} and '
-            f'"StringLike": {{"{GITHUB_SUB}": "repo:OWNER/REPO:environment:prod"}} '
-            "(or :ref:refs/heads/main) to the condition.",
+            fix=f'Use "{PINNING_OPERATOR}": {{"{GITHUB_AUD}": "{GITHUB_AUDIENCE}", '
+            f'"{GITHUB_SUB}": "repo:OWNER/REPO:environment:prod"}} (or :ref:refs/heads/main, '
+            ":pull_request): one repository, no wildcard, no StringLike.",
         )
         for statement in statements
         if _trusts_github(statement)
-        for problem in _github_problems(statement)
+        for problem in [*_subject_problems(statement), *_audience_problems(statement)]
     ]
 
 
@@ -152,9 +199,10 @@ GITHUB_OIDC_TRUST_PINNED = Rule(
     name="github-oidc-trust-pinned",
     control="CKV_AWS_358",
     description=(
-        "CKV_AWS_358: a role trusting the GitHub OIDC provider pins "
-        "token.actions.githubusercontent.com:sub (StringEquals/StringLike) to "
-        "repo:OWNER/REPO:... with no wildcard in OWNER/REPO, and its aud to sts.amazonaws.com."
+        "CKV_AWS_358: a role trust statement that trusts GitHub Actions (the "
+        "token.actions.githubusercontent.com provider, or a condition on its :sub or :aud) "
+        "tests :sub with StringEquals only, against repo:OWNER/REPO:CONTEXT values of one "
+        "repository with no wildcard, and :aud with StringEquals sts.amazonaws.com."
     ),
     enforcement=Enforcement.MANDATORY,
     kind=Kind.RESOURCE,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from design.deployers import with_deployers
 from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 from inputs.catalog import Catalog, split_reference
 from inputs.exceptions import InputError
@@ -155,7 +156,9 @@ def build_plan(
         "environment": inputs.settings.environment,
         "account": account,
         "region": region,
-        "resources": [resource.as_plan() for resource in result.resources],
+        "resources": with_deployers(
+            [resource.as_plan() for resource in result.resources], names=inputs.names
+        ),
         "outputs": result.outputs,
         "secrets": secret_summary(inputs),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from secretsctl.verify_checks import (
     secret_findings,
     undeclared,
 )
+from secretsctl.verify_roles import ROLE_EXISTS, role_findings, stack_plan
 
 FAILING = (CRITICAL, FAILURE)
 
@@ -35,9 +36,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "verify",
         run,
-        help="compare the deployed secrets with the catalog (read-only, no values)",
+        help="compare the deployed secrets and roles with the catalog and plan (read-only)",
         description="Reads what is deployed (ListSecrets, GetResourcePolicy, kms:DescribeKey; "
-        "never GetSecretValue) and compares it with the catalog and stack config. Exit status: "
+        "never GetSecretValue) and compares it with the catalog and stack config, and the IAM "
+        "roles under the stack's paths (ListRoles, the roles' inline and attached policies) "
+        "with the stack's offline plan. Exit status: "
         "0 everything matches (warnings allowed), 1 at least one failure or AWS could not be "
         "asked (no credentials, no connection, ListSecrets refused), 2 bad input.",
     )
@@ -46,10 +49,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     target = load_stack(args)
+    plan = stack_plan(target, stack_path=args.stack_file)
     findings = verify(
         target,
+        plan=plan,
         secretsmanager=target.client("secretsmanager"),
         kms=target.client("kms"),
+        iam=target.client("iam"),
         now=datetime.now(UTC),
     )
     if args.format == "json":
@@ -59,8 +65,16 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(finding.status in FAILING for finding in findings) else EXIT_OK
 
 
-def verify(target: StackTarget, *, secretsmanager: Any, kms: Any, now: datetime) -> list[Finding]:
-    """Every check of every declared secret, then the stack-wide ones.
+def verify(
+    target: StackTarget,
+    *,
+    plan: Mapping[str, Any],
+    secretsmanager: Any,
+    kms: Any,
+    iam: Any,
+    now: datetime,
+) -> list[Finding]:
+    """Every check of every declared secret, the stack-wide ones, then the roles of `plan`.
 
     CommandError when the secrets cannot be listed; botocore's errors when AWS cannot be asked.
     """
@@ -75,7 +89,7 @@ def verify(target: StackTarget, *, secretsmanager: Any, kms: Any, now: datetime)
     for full_name, entry in sorted(deployed.items()):
         if full_name not in declared:
             findings.append(undeclared(full_name, entry, expected=expected))
-    return findings
+    return findings + role_findings(plan, expected=expected, iam=iam)
 
 
 def _expected_key(kms: Any, alias: str) -> tuple[list[Finding], set[str] | None]:
@@ -148,7 +162,7 @@ def render_table(target: StackTarget, findings: list[Finding]) -> str:
     widths = [max(len(row[index]) for row in rows) for index in range(3)]
     lines = [
         f"Stack {target.stack} (environment {settings.environment}), region {target.region}: "
-        f"the secrets under {target.inputs.names.secret_path}",
+        f"the secrets under {target.inputs.names.secret_path} and the roles under its IAM paths",
         "",
     ]
     for row in rows:
@@ -161,8 +175,9 @@ def _verdict(target: StackTarget, findings: list[Finding]) -> str:
     counts = summary(findings)
     failed = counts[FAILURE] or counts[CRITICAL]
     critical = f"{counts[CRITICAL]} critical, " if counts[CRITICAL] else ""
+    planned_roles = sum(finding.check == ROLE_EXISTS for finding in findings)
     return (
         f"{'FAILED' if failed else 'PASSED'}: {critical}{counts[FAILURE]} failure(s), "
         f"{counts[WARNING]} warning(s), {counts[OK]} check(s) ok for "
-        f"{len(target.inputs.secrets)} declared secret(s)"
+        f"{len(target.inputs.secrets)} declared secret(s) and {planned_roles} planned role(s)"
     )

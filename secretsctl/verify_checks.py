@@ -36,7 +36,8 @@ SHORTEST_RECOVERY_WINDOW_DAYS, LONGEST_RECOVERY_WINDOW_DAYS = 7, 30
 @dataclass(frozen=True)
 class Finding:
     secret: str
-    """The catalog name, the name in AWS of an undeclared secret, or `-` for the stack."""
+    """The catalog name, the name in AWS of an undeclared secret, a role's name for the role
+    checks (verify_roles), or `-` for the stack."""
     check: str
     status: str
     """ok, warning, failure or critical."""

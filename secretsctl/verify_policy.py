@@ -1,4 +1,4 @@
-"""verify's view of a secret's resource policy: the stack's, drifted, or open to anyone."""
+"""verify's view of policy documents: a secret's resource policy, and documents compared as IAM."""
 
 from __future__ import annotations
 
@@ -65,6 +65,74 @@ def grants_read(statements: list[dict[str, Any]]) -> bool:
         elif _matches(_strings(statement.get("Action"))):
             return True
     return False
+
+
+def canonical(document: Any) -> Any:
+    """A policy as IAM reads it, to compare two documents: statement order, the Sid, and a
+    single value against a one-element list make no difference. JSON text is parsed first.
+
+    A document that is not JSON stays as it is, so it equals only the same text.
+    """
+    if isinstance(document, str):
+        parsed = policy_document(document)
+        if parsed is None:
+            return document
+        document = parsed
+    if not isinstance(document, Mapping):
+        return document
+    statements = sorted(
+        json.dumps(_canonical_statement(statement), sort_keys=True)
+        for statement in _statements(document)
+    )
+    return {"Version": document.get("Version"), "Statement": statements}
+
+
+def allowed_principals(document: Any) -> list[str]:
+    """Who the Allow statements of a trust policy name: `AWS:...`, `Service:...`, `*`."""
+    found: set[str] = set()
+    parsed = policy_document(document) if isinstance(document, str) else document
+    for statement in _statements(parsed if isinstance(parsed, Mapping) else {}):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if isinstance(principal, Mapping):
+            found |= {
+                f"{kind}:{value}"
+                for kind, values in principal.items()
+                for value in _strings(values)
+            }
+        else:
+            found |= set(_strings(principal))
+    return sorted(found)
+
+
+def _canonical_statement(statement: Any) -> Any:
+    if not isinstance(statement, Mapping):
+        return statement
+    return {key: _canonical_element(key, value) for key, value in statement.items() if key != "Sid"}
+
+
+def _canonical_element(key: str, value: Any) -> Any:
+    if key == "Condition" and isinstance(value, Mapping):
+        return {
+            operator: {name: _sorted_texts(values) for name, values in block.items()}
+            if isinstance(block, Mapping)
+            else block
+            for operator, block in value.items()
+        }
+    if key in ("Principal", "NotPrincipal") and isinstance(value, Mapping):
+        return {kind: _sorted_texts(values) for kind, values in value.items()}
+    if key in ("Action", "NotAction"):  # IAM matches actions case-insensitively
+        return sorted(action.lower() for action in _sorted_texts(value))
+    if key in ("Resource", "NotResource"):
+        return _sorted_texts(value)
+    return value
+
+
+def _sorted_texts(value: Any) -> list[str]:
+    """Values as IAM compares them: a set of strings (`true` and "true" alike)."""
+    values = value if isinstance(value, list) else [value]
+    return sorted(item if isinstance(item, str) else json.dumps(item) for item in values)
 
 
 def _statements(document: Mapping[str, Any]) -> list:

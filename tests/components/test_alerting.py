@@ -19,6 +19,7 @@ from design.alerts import (
     trail_bucket_policy,
 )
 from design.arns import Account
+from design.detection import DETECTION_RULES
 from design.naming import CI_ROLE_PATH, StackNames
 from tests.conftest import records_of, registered
 
@@ -43,6 +44,7 @@ def declare(**overrides) -> Alerting:
     args = {
         "names": NAMES,
         "account": account(),
+        "region": "eu-west-1",
         "tags": {"Project": "acme"},
         **overrides,
     }
@@ -93,7 +95,10 @@ def test_each_rule_routes_its_pattern_to_the_topic(monitor):
     def check(_):
         rules = records_of(monitor, "aws:cloudwatch/eventRule:EventRule")
         targets = records_of(monitor, "aws:cloudwatch/eventTarget:EventTarget")
-        assert set(rules) == {f"alerts-{kind}" for kind in STACK_RULES}
+        publishing = [*STACK_RULES, *DETECTION_RULES]
+        assert set(rules) == {f"alerts-{kind}" for kind in publishing} | {
+            "alerts-iam-changed-relay"
+        }
         denied_rule = rules["alerts-access-denied"]
         assert denied_rule.inputs["name"] == "acme-dev-access-denied"
         assert denied_rule.inputs["state"] == WITH_READ_ONLY_EVENTS
@@ -103,10 +108,11 @@ def test_each_rule_routes_its_pattern_to_the_topic(monitor):
         )
         assert json.loads(rules["alerts-secret-deleted"].inputs["eventPattern"]) == DELETED
         assert json.loads(rules["alerts-policy-changed"].inputs["eventPattern"]) == POLICY_CHANGED
-        for kind in STACK_RULES:
+        for kind in publishing:
             target = targets[f"alerts-{kind}-target"]
             assert target.inputs["arn"] == TOPIC_ARN
             assert target.inputs["rule"] == f"acme-dev-{kind}"
+            assert "region" not in rules[f"alerts-{kind}"].inputs  # the stack's region
 
     return pulumi.Output.all(*[target.id for target in alerting.targets.values()]).apply(check)
 
@@ -124,7 +130,8 @@ def test_topic_policy_names_every_rule_including_extra_ones(monitor):
         assert rule_arns["break-glass-used"] == (
             "arn:aws:events:eu-west-1:123456789012:rule/acme-dev-break-glass-used"
         )
-        assert len(rule_arns) == len(STACK_RULES) + 1
+        # the us-east-1 relay publishes to the bus, not to the topic
+        assert set(rule_arns) == {*STACK_RULES, *DETECTION_RULES, "break-glass-used"}
 
     return pulumi.Output.all(alerting.topic_policy.id, alerting.rule_arns).apply(
         lambda values: check(values[1])

@@ -6,6 +6,7 @@ import json
 
 import pulumi
 
+from aws_model.iam_eval import Decision
 from components.account import AwsAccount
 from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
 from design.alerts import WITH_READ_ONLY_EVENTS
@@ -14,6 +15,7 @@ from design.break_glass import break_glass_policy, break_glass_trust, break_glas
 from design.naming import StackNames
 from policies import evaluate, resources_from_plan
 from tests.conftest import records_of
+from tests.design.service_requests import assume
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 NAMES = StackNames(prefix="acme", environment="prod")
@@ -49,9 +51,30 @@ def test_role_lives_outside_ci_paths_with_mfa_trust_and_short_sessions(monitor):
         assert record.inputs["path"] == "/app-secrets-break-glass/"
         assert record.inputs["maxSessionDuration"] == 3600
         assert json.loads(record.inputs["assumeRolePolicy"]) == break_glass_trust(
-            PRINCIPALS, mfa_max_age_seconds=3600
+            PRINCIPALS, mfa_max_age_seconds=3600, region="eu-west-1"
         )
         assert "permissionsBoundary" not in record.inputs
+
+    return role.arn.apply(check)
+
+
+@pulumi.runtime.test
+def test_planned_trust_admits_mfa_callers_through_the_stack_region_only(monitor):
+    role = declare()
+
+    def check(_):
+        trust = json.loads(
+            records_of(monitor, "aws:iam/role:Role")["break-glass-role"].inputs["assumeRolePolicy"]
+        )
+        mfa = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "120"}
+
+        def decide(region: str) -> Decision:
+            context = {**mfa, "aws:RequestedRegion": region}
+            return assume(trust, PRINCIPALS[0], role_arn=ROLE_ARN, **context)
+
+        assert decide("eu-west-1") is Decision.ALLOW
+        assert decide("us-east-1") is Decision.IMPLICIT_DENY  # also the global STS endpoint
+        assert decide("eu-central-1") is Decision.IMPLICIT_DENY
 
     return role.arn.apply(check)
 

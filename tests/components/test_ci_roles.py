@@ -9,7 +9,7 @@ import pulumi
 from components.account import AwsAccount
 from components.ci_roles import CiRoles, CiRolesArgs
 from design.arns import Account
-from design.ci import StackScope, ci_deploy_policy, ci_preview_policy
+from design.ci import StackScope, ci_deploy_policy, ci_preview_policy, deploy_layout
 from design.iam import github_trust
 from design.naming import StackNames
 from tests.conftest import records_of, registered
@@ -122,5 +122,64 @@ def test_prod_deploy_policy_forbids_deletion(monitor):
         policy = json.loads(deploy["policy"])
         assert policy == ci_deploy_policy(ACCOUNT, scope, key_arn=KEY)
         assert policy["Statement"][-1]["Sid"] == "NoDeletionInProd"
+
+    return registered(ci).apply(check)
+
+
+@pulumi.runtime.test
+def test_deploy_policy_names_the_external_secrets_and_the_task_families(monitor):
+    # GIVEN one external secret and one task family
+    ci = declare(external_secrets=("partner-key",), task_families=("acme-prod-web",))
+    scope = StackScope(
+        names=NAMES,
+        boundary_arn=BOUNDARY,
+        production=True,
+        external_secrets=("partner-key",),
+        task_families=("acme-prod-web",),
+    )
+
+    def check(_):
+        # THEN the one inline policy is the pure one for exactly those, and no managed part
+        deploy = json.loads(records_of(monitor, ROLE_POLICY)["ci-deploy-grants"].inputs["policy"])
+        assert deploy == ci_deploy_policy(ACCOUNT, scope, key_arn=KEY)
+        statements = {statement["Sid"]: statement for statement in deploy["Statement"]}
+        assert statements["NoExternalValues"]["Resource"] == [
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/partner-key-??????"
+        ]
+        assert statements["StackTaskDefinitions"]["Resource"] == [
+            "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-prod-web:*"
+        ]
+        assert records_of(monitor, "aws:iam/policy:Policy") == {}
+
+    return registered(ci).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_large_deploy_policy_spills_into_attached_managed_policies(monitor):
+    # GIVEN more external secrets and task families than one inline policy holds
+    externals = tuple(f"external-partner-credential-{i:02}" for i in range(40))
+    families = tuple(f"acme-prod-service-with-a-long-name-{i:02}" for i in range(40))
+    ci = declare(external_secrets=externals, task_families=families)
+    parts = len(
+        deploy_layout(
+            StackScope(
+                names=NAMES,
+                boundary_arn=BOUNDARY,
+                production=True,
+                external_secrets=externals,
+                task_families=families,
+            )
+        )
+    )
+
+    def check(_):
+        # THEN each further part is a managed policy on the CI path, attached to ci-deploy
+        policies = records_of(monitor, "aws:iam/policy:Policy")
+        attachments = records_of(monitor, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        assert parts > 1
+        assert set(policies) == {f"ci-deploy-grants-{index}" for index in range(1, parts)}
+        assert {policy.inputs["path"] for policy in policies.values()} == {"/app-secrets-ci/"}
+        assert {a.inputs["role"] for a in attachments.values()} == {"acme-prod-ci-deploy"}
+        assert len(attachments) == parts - 1
 
     return registered(ci).apply(check)

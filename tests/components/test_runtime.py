@@ -52,6 +52,7 @@ def test_engine_config_strips_the_namespace_and_keeps_which_keys_are_secrets(eng
 def test_program_inputs_validates_the_running_stack(engine, project, monitor):
     engine(
         {
+            "aws:region": "eu-west-1",
             "app-secrets:prefix": "acme",
             "app-secrets:openaiApiKey": SENTINEL,
             "app-secrets:smtpPassword": SENTINEL,
@@ -92,6 +93,7 @@ def test_rejects_bad_input_with_one_run_error_listing_every_problem(engine, proj
 def test_secret_config_values_are_pulumi_secrets(engine, project, monitor):
     engine(
         {
+            "aws:region": "eu-west-1",
             "app-secrets:prefix": "acme",
             "app-secrets:openaiApiKey": SENTINEL,
             "app-secrets:smtpPassword": SENTINEL,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pulumi
 import pytest
 
+from aws_model.iam_eval import Decision
 from components.account import AwsAccount
 from components.lambda_package import LambdaPackage
 from components.secret_rotation import Rotation, RotationArgs
@@ -15,6 +16,7 @@ from design.naming import StackNames
 from design.rotation import master_secrets, rotated_secrets, rotation_profile
 from inputs.catalog import SecretSpec
 from tests.conftest import ACCOUNT_ID, REGION, records_of
+from tests.design.service_requests import assume, invoke, lambda_permission_policy
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:acme/dev/{{}}-AbCdEf"
 BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/app-secrets-boundary/acme-dev-workload-boundary"
@@ -167,8 +169,63 @@ def test_secrets_manager_may_invoke_each_function_for_this_account_only(monitor)
             assert permission.inputs["principal"] == "secretsmanager.amazonaws.com"
             assert permission.inputs["action"] == "lambda:InvokeFunction"
             assert permission.inputs["sourceAccount"] == ACCOUNT_ID
+            assert permission.inputs["sourceArn"] == (
+                f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:acme/dev/*"
+            )
 
     return pulumi.Output.all(*(p.id for p in rotation.permissions.values())).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_declared_permission_refuses_other_accounts_stacks_and_services(monitor):
+    rotation = declare({"a": token(64)})
+
+    def check(values):
+        function_arn, _ = values
+        (permission,) = records_of(monitor, PERMISSION).values()
+        policy = lambda_permission_policy(
+            function_arn,
+            principal=permission.inputs["principal"],
+            source_account=permission.inputs["sourceAccount"],
+            source_arn=permission.inputs["sourceArn"],
+        )
+
+        def decide(principal: str, account: str, secret_arn: str) -> Decision:
+            context = {"aws:SourceAccount": account, "aws:SourceArn": secret_arn}
+            return invoke(policy, principal, function_arn=function_arn, **context)
+
+        own = ARN.format("a")
+        other_account = own.replace(ACCOUNT_ID, "999988887777")
+        manager = "secretsmanager.amazonaws.com"
+        assert decide(manager, ACCOUNT_ID, own) is Decision.ALLOW
+        assert decide(manager, "999988887777", other_account) is Decision.IMPLICIT_DENY
+        assert decide(manager, ACCOUNT_ID, own.replace("acme/dev/", "acme/prod/")) is (
+            Decision.IMPLICIT_DENY
+        )
+        assert decide("events.amazonaws.com", ACCOUNT_ID, own) is Decision.IMPLICIT_DENY
+
+    ((slug, function),) = rotation.functions.items()
+    return pulumi.Output.all(function.arn, rotation.permissions[slug].id).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_rotation_role_trusts_lambda_for_this_account_only(monitor):
+    rotation = declare({"a": token(64)})
+
+    def check(_):
+        trust = json.loads(
+            records_of(monitor, ROLE)["rotation-lambda-role"].inputs["assumeRolePolicy"]
+        )
+        lambda_ = "lambda.amazonaws.com"
+        assert assume(trust, lambda_, **{"aws:SourceAccount": ACCOUNT_ID}) is Decision.ALLOW
+        assert assume(trust, lambda_, **{"aws:SourceAccount": "999988887777"}) is (
+            Decision.IMPLICIT_DENY
+        )
+        assert assume(trust, "ecs-tasks.amazonaws.com", **{"aws:SourceAccount": ACCOUNT_ID}) is (
+            Decision.IMPLICIT_DENY
+        )
+
+    return rotation.role_arn.apply(check)
 
 
 @pulumi.runtime.test

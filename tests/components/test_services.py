@@ -55,7 +55,8 @@ def test_execution_role_reads_exactly_the_env_secrets(monitor):
         assert execution.inputs["permissionsBoundary"] == BOUNDARY
         trust = json.loads(execution.inputs["assumeRolePolicy"])
         assert trust["Statement"][0]["Condition"] == {
-            "StringEquals": {"aws:SourceAccount": "123456789012"}
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*"},
         }
         grants = json.loads(
             records_of(monitor, "aws:iam/rolePolicy:RolePolicy")["api-execution-grants"].inputs[

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from aws_model.event_patterns import matches, validate_pattern
+from aws_model.iam_eval import Decision
 from design.arns import Account
 from design.break_glass import break_glass_policy, break_glass_trust, break_glass_use_pattern
 from design.naming import StackNames
+from tests.design.service_requests import assume
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 NAMES = StackNames(prefix="acme", environment="prod")
@@ -73,15 +75,60 @@ def test_use_pattern_ignores_other_roles_and_calls(event):
     assert not matches(PATTERN, event)
 
 
-def test_trust_requires_mfa_no_older_than_the_limit():
-    (statement,) = break_glass_trust(PRINCIPALS, mfa_max_age_seconds=900)["Statement"]
+def test_trust_requires_mfa_no_older_than_the_limit_in_the_stack_region():
+    (statement,) = break_glass_trust(PRINCIPALS, mfa_max_age_seconds=900, region="eu-west-1")[
+        "Statement"
+    ]
 
     assert statement["Principal"] == {"AWS": sorted(PRINCIPALS)}
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {
         "Bool": {"aws:MultiFactorAuthPresent": "true"},
         "NumericLessThanEquals": {"aws:MultiFactorAuthAge": "900"},
+        "StringEquals": {"aws:RequestedRegion": "eu-west-1"},
     }
+
+
+TRUST = break_glass_trust(PRINCIPALS, mfa_max_age_seconds=3600, region="eu-west-1")
+WITH_MFA = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"}
+
+
+@pytest.mark.parametrize(
+    ("principal", "context", "decision"),
+    [
+        (PRINCIPALS[0], {**WITH_MFA, "aws:RequestedRegion": "eu-west-1"}, Decision.ALLOW),
+        # the global endpoint (sts.amazonaws.com) is us-east-1: CloudTrail logs it there
+        (PRINCIPALS[0], {**WITH_MFA, "aws:RequestedRegion": "us-east-1"}, Decision.IMPLICIT_DENY),
+        (PRINCIPALS[1], {**WITH_MFA, "aws:RequestedRegion": "ap-south-1"}, Decision.IMPLICIT_DENY),
+        (PRINCIPALS[0], {**WITH_MFA, "aws:RequestedRegion": None}, Decision.IMPLICIT_DENY),
+        (
+            PRINCIPALS[0],
+            {"aws:MultiFactorAuthPresent": "false", "aws:RequestedRegion": "eu-west-1"},
+            Decision.IMPLICIT_DENY,
+        ),
+        (
+            PRINCIPALS[0],
+            {**WITH_MFA, "aws:MultiFactorAuthAge": "3601", "aws:RequestedRegion": "eu-west-1"},
+            Decision.IMPLICIT_DENY,
+        ),
+        (
+            "arn:aws:iam::123456789012:user/someone-else",
+            {**WITH_MFA, "aws:RequestedRegion": "eu-west-1"},
+            Decision.IMPLICIT_DENY,
+        ),
+    ],
+    ids=[
+        "stack-region",
+        "global-endpoint",
+        "other-region",
+        "no-region",
+        "no-mfa",
+        "stale-mfa",
+        "not-listed",
+    ],
+)
+def test_assume_role_is_allowed_only_with_mfa_in_the_stack_region(principal, context, decision):
+    assert assume(TRUST, principal, role_arn=ROLE_ARN, **context) is decision
 
 
 def test_policy_reads_and_restores_only_the_stack_path():

@@ -9,10 +9,21 @@ from typing import Any
 import pytest
 
 from aws_model.iam_eval import Decision, Request, evaluate
+from design import provider_actions as types
 from design.arns import Account
-from design.ci import StackScope, ci_deploy_policy, ci_preview_policy, github_subjects
-from design.iam import INLINE_LIMIT, compact
+from design.ci import (
+    StackScope,
+    ci_deploy_documents,
+    ci_deploy_policy,
+    ci_preview_policy,
+    deploy_layout,
+    github_subjects,
+)
+from design.iam import INLINE_LIMIT, MANAGED_LIMIT, compact
 from design.naming import StackNames
+from design.provider_actions import ACTIONS_ON_STAR
+from tests import test_deploy_path
+from tests.test_deploy_path import STACK_NAMES, Stack
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 BOUNDARY = "arn:aws:iam::123456789012:policy/app-secrets-boundary/acme-prod-workload-boundary"
@@ -23,11 +34,12 @@ DEPLOY = "arn:aws:iam::123456789012:role/app-secrets-ci/acme-prod-ci-deploy"
 WORKLOAD_ROLE = "arn:aws:iam::123456789012:role/app-secrets/acme-prod/acme-prod-api-exec"
 
 
-def scope(production: bool) -> StackScope:
+def scope(production: bool, **more) -> StackScope:
     return StackScope(
         names=StackNames(prefix="acme", environment="prod" if production else "dev"),
         boundary_arn=BOUNDARY,
         production=production,
+        **more,
     )
 
 
@@ -54,26 +66,66 @@ def test_subjects_pin_pull_requests_and_the_deploy_ref():
 
 def test_deploy_manages_its_own_stacks_secrets_only():
     policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
+    on_key = {"secretsmanager:KmsKeyArn": KEY}
 
     assert decide(policy, "secretsmanager:PutSecretValue", SECRET) is Decision.ALLOW
-    assert decide(policy, "secretsmanager:CreateSecret", SECRET) is Decision.ALLOW
+    assert decide(policy, "secretsmanager:CreateSecret", SECRET, **on_key) is Decision.ALLOW
     assert (
         decide(policy, "secretsmanager:PutSecretValue", OTHER_STACK_SECRET)
         is Decision.IMPLICIT_DENY
     )
 
 
+@pytest.mark.parametrize("action", ["secretsmanager:CreateSecret", "secretsmanager:UpdateSecret"])
+def test_deploy_keeps_every_secret_on_the_stack_key(action):
+    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
+    other = {"secretsmanager:KmsKeyArn": KEY.replace("1111", "2222")}
+
+    assert decide(policy, action, SECRET, **{"secretsmanager:KmsKeyArn": KEY}) is Decision.ALLOW
+    assert decide(policy, action, SECRET, **other) is Decision.EXPLICIT_DENY
+
+
+def test_deploy_updates_a_secret_without_naming_a_key_but_creates_none_on_the_default_key():
+    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
+
+    assert decide(policy, "secretsmanager:UpdateSecret", SECRET) is Decision.ALLOW
+    assert decide(policy, "secretsmanager:CreateSecret", SECRET) is Decision.EXPLICIT_DENY
+
+
+@pytest.mark.parametrize(("block", "expected"), [("true", Decision.ALLOW), ("false", Decision.EXPLICIT_DENY), (None, Decision.EXPLICIT_DENY)])  # fmt: skip
+def test_deploy_puts_only_policies_that_block_public_access(block, expected):
+    policy = ci_deploy_policy(ACCOUNT, scope(True), key_arn=KEY)
+    context = {} if block is None else {"secretsmanager:BlockPublicPolicy": block}
+
+    assert decide(policy, "secretsmanager:PutResourcePolicy", SECRET, **context) is expected
+
+
+def test_deploy_never_touches_an_external_value_and_only_its_exact_name():
+    policy = ci_deploy_policy(ACCOUNT, scope(True, external_secrets=("db",)), key_arn=KEY)
+    look_alike = SECRET.replace("/db-AbCdEf", "/db-x-AbCdEf")
+
+    for action in ("GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"):
+        assert decide(policy, f"secretsmanager:{action}", SECRET) is Decision.EXPLICIT_DENY
+        assert decide(policy, f"secretsmanager:{action}", look_alike) is Decision.ALLOW
+    assert decide(policy, "secretsmanager:DescribeSecret", SECRET) is Decision.ALLOW
+
+
 @pytest.mark.parametrize(
     ("production", "expected"), [(True, Decision.EXPLICIT_DENY), (False, Decision.ALLOW)]
 )
-def test_deploy_cannot_delete_secrets_or_keys_in_prod(production, expected):
+def test_deploy_cannot_delete_secrets_in_prod(production, expected):
     policy = ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY)
     secret = SECRET if production else OTHER_STACK_SECRET
-    environment = "prod" if production else "dev"
-    tags = {"aws:ResourceTag/Project": "acme", "aws:ResourceTag/Environment": environment}
 
     assert decide(policy, "secretsmanager:DeleteSecret", secret) is expected
-    assert decide(policy, "kms:ScheduleKeyDeletion", KEY, **tags) is expected
+
+
+@pytest.mark.parametrize("production", [True, False])
+def test_deploy_leaves_the_key_its_alias_and_its_policy_to_the_administrator(production):
+    policy = ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY)
+
+    for action in ("PutKeyPolicy", "ScheduleKeyDeletion", "DisableKey", "CreateAlias"):
+        assert decide(policy, f"kms:{action}", KEY) is Decision.EXPLICIT_DENY
 
 
 def test_deploy_creates_roles_only_with_the_stack_boundary():
@@ -107,7 +159,8 @@ def test_deploy_cannot_touch_the_ci_roles_or_widen_the_boundary():
     )
     assert decide(policy, "iam:UpdateAssumeRolePolicy", DEPLOY) is Decision.IMPLICIT_DENY
     assert decide(policy, "iam:CreatePolicyVersion", BOUNDARY) is Decision.EXPLICIT_DENY
-    assert decide(policy, "iam:GetPolicy", BOUNDARY) is Decision.ALLOW
+    # the boundary is the administrator's: ci-deploy names it on roles, never reads or writes it
+    assert decide(policy, "iam:GetPolicy", BOUNDARY) is Decision.IMPLICIT_DENY
 
 
 def test_deploy_passes_stack_roles_only_to_ecs_and_lambda():
@@ -134,7 +187,7 @@ def test_preview_describes_but_reads_no_value_and_deletes_nothing():
     policy = ci_preview_policy(ACCOUNT, scope(True), ci_path="/app-secrets-ci/")
 
     assert decide(policy, "secretsmanager:DescribeSecret", SECRET) is Decision.ALLOW
-    assert decide(policy, "secretsmanager:ListSecrets", "*") is Decision.ALLOW
+    assert decide(policy, "secretsmanager:ListSecretVersionIds", SECRET) is Decision.ALLOW
     for action in (
         "secretsmanager:GetSecretValue",
         "secretsmanager:PutSecretValue",
@@ -147,11 +200,35 @@ def test_preview_describes_but_reads_no_value_and_deletes_nothing():
 
 @pytest.mark.parametrize("production", [True, False])
 def test_ci_policies_fit_one_inline_policy(production):
+    assert deploy_layout(scope(production)) == (
+        len(ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY)["Statement"]),
+    )
     assert len(compact(ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY))) < INLINE_LIMIT
     assert (
         len(compact(ci_preview_policy(ACCOUNT, scope(production), ci_path="/app-secrets-ci/")))
         < INLINE_LIMIT
     )
+
+
+def test_a_large_stack_spills_into_managed_policies_within_iams_limits():
+    # GIVEN 40 external secrets and 40 task families with long names
+    large = scope(
+        True,
+        external_secrets=tuple(f"external-partner-credential-{i:02}" for i in range(40)),
+        task_families=tuple(f"acme-prod-service-with-a-long-name-{i:02}" for i in range(40)),
+    )
+
+    # WHEN the policy is laid out and built
+    layout = deploy_layout(large)
+    documents = ci_deploy_documents(ACCOUNT, large, key_arn=KEY, layout=layout)
+
+    # THEN it keeps every statement, the first within the inline limit, the rest as managed
+    assert len(layout) > 1
+    assert sum(len(d["Statement"]) for d in documents) == len(
+        ci_deploy_policy(ACCOUNT, large, key_arn=KEY)["Statement"]
+    )
+    assert len(compact(documents[0])) <= INLINE_LIMIT
+    assert all(len(compact(document)) <= MANAGED_LIMIT for document in documents[1:])
 
 
 # A hyphenated prefix and environment: `acme-web-pre-prod` has no unambiguous split, so the
@@ -166,10 +243,10 @@ STACK_ARN = re.compile(
 )
 """Role, managed policy, log group, alias and secret ARNs: the ones that name a stack."""
 STACK_ARN_KINDS = {
-    "deploy": {"role", "policy", "log-group", "alias", "secret"},
-    "preview": {"role", "policy", "secret"},
+    "deploy": {"role", "policy", "log-group", "secret"},
+    "preview": {"role", "policy", "log-group", "secret"},
 }
-"""What each policy names: ci-preview touches no log group and no alias."""
+"""What each policy names: the alias is the administrator's, and nobody names it."""
 
 
 def leaves(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
@@ -203,7 +280,8 @@ def test_hyphenated_prefix_and_environment_stay_apart_in_tags_and_arns(build, pr
         for key, value in strings
         if re.fullmatch(r"aws:(?:Resource|Request)Tag/(?:Project|Environment)", key)
     ]
-    assert {key.rsplit("/", 1)[1] for key, _ in tag_conditions} == {"Project", "Environment"}
+    expected_keys = {"Project", "Environment"} if build == "preview" else set()
+    assert {key.rsplit("/", 1)[1] for key, _ in tag_conditions} == expected_keys
     for key, value in tag_conditions:
         expected = "acme-web" if key.endswith("/Project") else "pre-prod"
         assert value == expected, f"{key} is {value!r}, expected {expected!r}"
@@ -215,14 +293,69 @@ def test_hyphenated_prefix_and_environment_stay_apart_in_tags_and_arns(build, pr
         assert "acme-web-pre-prod" in arn or "acme-web/pre-prod/" in arn, arn
 
 
-def test_hyphenated_stack_manages_its_own_key_and_not_a_look_alike():
-    # GIVEN ci-deploy of prefix `acme-web`, environment `pre-prod`
+def test_hyphenated_stack_previews_its_own_key_and_not_a_look_alike():
+    # GIVEN ci-preview of prefix `acme-web`, environment `pre-prod`
     scope = StackScope(names=HYPHENATED, boundary_arn=HYPHENATED_BOUNDARY, production=False)
-    policy = ci_deploy_policy(ACCOUNT, scope, key_arn=KEY)
+    policy = ci_preview_policy(ACCOUNT, scope)
     own = {"aws:ResourceTag/Project": "acme-web", "aws:ResourceTag/Environment": "pre-prod"}
     # the old re-parse of `acme-web-pre-prod` at its last hyphen
     misparsed = {"aws:ResourceTag/Project": "acme-web-pre", "aws:ResourceTag/Environment": "prod"}
 
-    # THEN it may schedule the deletion of its own key only
-    assert decide(policy, "kms:ScheduleKeyDeletion", KEY, **own) is Decision.ALLOW
-    assert decide(policy, "kms:ScheduleKeyDeletion", KEY, **misparsed) is Decision.IMPLICIT_DENY
+    # THEN it may describe its own key only
+    assert decide(policy, "kms:GetKeyPolicy", KEY, **own) is Decision.ALLOW
+    assert decide(policy, "kms:GetKeyPolicy", KEY, **misparsed) is Decision.IMPLICIT_DENY
+
+
+# ci-preview on the planned stacks of tests/test_deploy_path.py
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> dict[str, Stack]:
+    plans = test_deploy_path.plans.__wrapped__(tmp_path_factory)
+    return {name: Stack(plan) for name, plan in plans.items()}
+
+
+NOT_READ_BY_PREVIEW = {types.SECRET_VERSION}
+"""A version's Read is GetSecretValue: ci-preview is denied every value (docs/iam.md)."""
+
+
+@pytest.mark.parametrize("name", STACK_NAMES)
+def test_ci_preview_can_refresh_every_resource_it_is_meant_to_read(planned, name):
+    stack = planned[name]
+    preview = Stack(stack.plan)
+    preview.deploy_arn = stack.plan["outputs"]["ciPreviewRoleArn"]
+    preview.policies = [
+        r["inputs"]["policy"]
+        for r in stack.by_type[types.ROLE_POLICY]
+        if r["name"] == "ci-preview-grants"
+    ]
+    rules = {
+        r["outputs"]["name"]: r["outputs"]["arn"] for r in stack.by_type.get(types.EVENT_RULE, [])
+    }
+    unread, checked = [], 0
+    for resource in stack.plan["resources"]:
+        entry = types.TABLE.get(resource["type"])
+        if entry is None or resource["type"] in NOT_READ_BY_PREVIEW:
+            continue
+        for action in entry.read:
+            arn, context = _read_target(preview, resource, action, rules)
+            checked += 1
+            if preview.decide(action, arn, **context) is not Decision.ALLOW:
+                unread.append((resource["name"], action, arn))
+
+    assert checked > 80
+    assert unread == []
+
+
+def _read_target(stack: Stack, resource: dict, action: str, rules: dict) -> tuple[str, dict]:
+    kind, inputs = resource["type"], resource["inputs"]
+    if action in ACTIONS_ON_STAR:
+        return "*", {}
+    if kind == types.KEY:
+        tags = inputs.get("tags") or {}
+        return resource["outputs"]["arn"], {f"aws:ResourceTag/{k}": v for k, v in tags.items()}
+    if kind == types.TOPIC_POLICY:
+        return inputs["arn"], {}
+    if kind == types.EVENT_TARGET:
+        return rules[inputs["rule"]], {}
+    return stack.target(resource, action)

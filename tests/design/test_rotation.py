@@ -6,22 +6,26 @@ import string
 
 import pytest
 
+from aws_model.iam_eval import Decision
 from design.arns import Account
 from design.boundary import workload_boundary
 from design.naming import StackNames
 from design.rotation import (
+    SECRETS_MANAGER_PRINCIPAL,
     RotatedSecret,
     RotationProfile,
     in_vpc,
     master_secrets,
     password_settings,
     rotated_secrets,
+    rotation_invoke_source_arn,
     rotation_profile,
     rotation_rules,
     rotation_statements,
 )
 from inputs.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
 from rotation.settings import load_settings
+from tests.design.service_requests import invoke, lambda_permission_policy
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 POSTGRES_FIELDS = {
@@ -201,3 +205,54 @@ def test_rotation_statements_write_only_to_the_given_log_group():
     assert logs["Resource"] == (
         "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/acme-dev-rot-*:*"
     )
+
+
+FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:acme-dev-rot-token-0e8cfa"
+DEV_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/admin-token-AbCdEf"
+PERMISSION = lambda_permission_policy(
+    FUNCTION_ARN,
+    principal=SECRETS_MANAGER_PRINCIPAL,
+    source_account="123456789012",
+    source_arn=rotation_invoke_source_arn(ACCOUNT, "acme/dev/"),
+)
+
+
+def test_the_invoke_source_is_every_secret_under_the_stack_path():
+    assert rotation_invoke_source_arn(ACCOUNT, "acme/dev/") == (
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/*"
+    )
+
+
+@pytest.mark.parametrize(
+    ("principal", "account", "source", "decision"),
+    [
+        (SECRETS_MANAGER_PRINCIPAL, "123456789012", DEV_SECRET, Decision.ALLOW),
+        (
+            SECRETS_MANAGER_PRINCIPAL,
+            "999988887777",
+            DEV_SECRET.replace("123456789012", "999988887777"),
+            Decision.IMPLICIT_DENY,
+        ),
+        (
+            SECRETS_MANAGER_PRINCIPAL,
+            "123456789012",
+            DEV_SECRET.replace("acme/dev/", "acme/prod/"),
+            Decision.IMPLICIT_DENY,
+        ),
+        (
+            SECRETS_MANAGER_PRINCIPAL,
+            "123456789012",
+            DEV_SECRET.replace("acme/dev/", "acme/dev-x/"),
+            Decision.IMPLICIT_DENY,
+        ),
+        (SECRETS_MANAGER_PRINCIPAL, "123456789012", None, Decision.IMPLICIT_DENY),
+        ("events.amazonaws.com", "123456789012", DEV_SECRET, Decision.IMPLICIT_DENY),
+    ],
+    ids=["stack-secret", "other-account", "other-stack", "hyphen-neighbour", "no-source", "events"],
+)
+def test_only_secrets_manager_rotating_a_stack_secret_may_invoke(
+    principal, account, source, decision
+):
+    context = {"aws:SourceAccount": account, "aws:SourceArn": source}
+
+    assert invoke(PERMISSION, principal, function_arn=FUNCTION_ARN, **context) is decision

@@ -29,7 +29,7 @@ def load_all(
     *,
     stack: str = "dev",
     mode: Mode = Mode.DEPLOY,
-    file_region: str | None = None,
+    file_region: str | None = "eu-west-1",
     region: str | None = None,
     placeholders: bool = False,
 ) -> tuple[StackInputs, dict[str, str], set[str]]:
@@ -80,7 +80,7 @@ def test_inputs_name_the_stack_from_its_prefix_and_environment(catalog_file):
 
     assert inputs.names == StackNames(prefix="acme-web", environment="prod")
     assert "prod-only" in inputs.secrets
-    assert inputs.region is None
+    assert inputs.region == "eu-west-1"
 
 
 def test_secret_tags_add_the_secrets_own_and_its_rotation(catalog_file, catalog_data):
@@ -254,7 +254,7 @@ def test_deploy_returns_the_values_as_the_engine_gave_them(catalog_file):
     inputs, values, secret_keys = load_all(catalog_file, config, CONFIG_KEYS, mode=Mode.DEPLOY)
 
     assert (values, secret_keys) == (config, CONFIG_KEYS)
-    assert inputs.region is None
+    assert inputs.region == "eu-west-1"
 
 
 def test_plan_reports_a_secure_value_it_cannot_decrypt(catalog_file):
@@ -305,7 +305,7 @@ def test_plan_without_placeholders_still_reports_a_value_never_set(catalog_file)
 
 def test_plan_needs_a_region(catalog_file):
     problems = problems_of(
-        catalog_file, {"prefix": "acme"}, set(), mode=Mode.PLAN, placeholders=True
+        catalog_file, {"prefix": "acme"}, set(), mode=Mode.PLAN, placeholders=True, file_region=None
     )
 
     assert problems == ["Pulumi.dev.yaml: aws:region: is required (e.g. us-east-1)"]
@@ -334,7 +334,9 @@ def test_rejects_a_stack_region_that_is_no_region(catalog_file, mode):
 
 
 def test_operate_needs_a_region(catalog_file):
-    problems = problems_of(catalog_file, {"prefix": "acme"}, set(), mode=Mode.OPERATE)
+    problems = problems_of(
+        catalog_file, {"prefix": "acme"}, set(), mode=Mode.OPERATE, file_region=None
+    )
 
     assert problems == ["Pulumi.dev.yaml: aws:region: is required (or pass --region)"]
 
@@ -383,3 +385,32 @@ def test_no_value_ever_appears_in_a_problem(
     assert any("app-secrets:openaiApiKey: is stored in plaintext" in line for line in problems)
     assert any("app-secrets:prefix: must be" in line for line in problems)
     assert not [line for line in problems if SENTINEL in line]
+
+
+def test_deploy_needs_a_region_too(catalog_file):
+    problems = problems_of(
+        catalog_file,
+        {"prefix": "acme", "openaiApiKey": "x", "smtpPassword": "x"},
+        {"openaiApiKey", "smtpPassword"},
+        file_region=None,
+    )
+
+    assert problems == ["Pulumi.dev.yaml: aws:region: is required (e.g. us-east-1)"]
+
+
+def test_rejects_a_named_access_analyzer_of_another_region_with_the_other_problems(catalog_file):
+    problems = problems_of(
+        catalog_file,
+        {
+            "prefix": "acme",
+            "openaiApiKey": "x",
+            "accessAnalyzerArn": "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/org",
+        },
+        {"openaiApiKey"},
+    )
+
+    assert problems[0].startswith(
+        "Pulumi.dev.yaml: app-secrets:accessAnalyzerArn: the analyzer is in us-east-1, the "
+        "stack deploys in eu-west-1"
+    )
+    assert "smtpPassword: is not set" in problems[1]

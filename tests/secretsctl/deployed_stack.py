@@ -1,12 +1,14 @@
-"""A stand-in for `pulumi up` against moto's server: a stack's key, secrets, tags and policies."""
+"""A stand-in for `pulumi up` against moto's server: a stack's key, secrets, policies and roles."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,11 @@ from botocore.exceptions import ClientError
 from design.arns import Account
 from design.iam import secret_resource_policy
 from secretsctl.stack_target import StackTarget, load_target
+from secretsctl.verify import verify
+from secretsctl.verify_checks import Finding
+from secretsctl.verify_roles import ATTACHMENT, MANAGED_POLICY, ROLE, ROLE_POLICY, stack_plan
 from tests.rotation.rotation_service import REGION, aws_client
+from tests.secretsctl.moto_stack import CATALOG as MOTO_CATALOG
 
 ACCOUNT_ID = "123456789012"
 """moto's account."""
@@ -35,6 +41,26 @@ CATALOG = {
         "prod-only": {"description": "Only in prod", "generate": {}, "only_in": ["prod"]},
     },
 }
+POSTGRES_LOGIN = MOTO_CATALOG["secrets"]["db"]
+ROLES_CATALOG = copy.deepcopy(CATALOG)
+"""CATALOG with roles of every kind: a service's two (one with an AWS managed policy), and the
+rotation role with a managed policy of the stack's (alternating users read their master)."""
+ROLES_CATALOG["secrets"] |= {
+    "db-admin": {"description": "May alter roles", "external": True},
+    "db": {
+        **POSTGRES_LOGIN,
+        "rotation": {
+            "every_days": 7,
+            "strategy": "postgres-alternating-users",
+            "master": "db-admin",
+        },
+    },
+}
+ROLES_CATALOG["services"] = {
+    "api": {"env": {"API_TOKEN": "api-token"}, "runtime_read": ["openai-api-key"]}
+}
+GITHUB_REPOSITORY = {"app-secrets:githubRepository": "acme/app"}
+"""Stack config that adds the CI roles."""
 
 
 @dataclass
@@ -45,6 +71,7 @@ class DeployedStack:
     directory: Path
     prefix: str
     stack: str = "dev"
+    _plan: dict | None = field(default=None, repr=False)
 
     @property
     def catalog_path(self) -> Path:
@@ -61,6 +88,10 @@ class DeployedStack:
     @property
     def kms(self) -> Any:
         return aws_client("kms", self.endpoint_url)
+
+    @property
+    def iam(self) -> Any:
+        return aws_client("iam", self.endpoint_url)
 
     def full_name(self, name: str) -> str:
         return f"{self.prefix}/{self.stack}/{name}"
@@ -85,15 +116,64 @@ class DeployedStack:
             str(self.stack_path),
         ]
 
-    def write(self, catalog: dict | None = None) -> None:
+    def write(self, catalog: dict | None = None, *, config: dict | None = None) -> None:
+        """The catalog (CATALOG by default) and the stack file, with `config` added."""
+        self._plan = None
         self.catalog_path.write_text(yaml.safe_dump(catalog or CATALOG, sort_keys=False))
-        config = {
+        stack_config = {
             "aws:region": REGION,
             "app-secrets:prefix": self.prefix,
             "app-secrets:openaiApiKey": {"secure": "v1:placeholder"},
             "app-secrets:tags": {"Team": "platform"},
+            **(config or {}),
         }
-        self.stack_path.write_text(yaml.safe_dump({"config": config}))
+        self.stack_path.write_text(yaml.safe_dump({"config": stack_config}))
+
+    def plan(self) -> dict:
+        """The stack's offline plan as verify builds it; built once per written stack."""
+        if self._plan is None:
+            self._plan = stack_plan(self.target(), stack_path=self.stack_path)
+        return self._plan
+
+    def verify(self, *, now: datetime | None = None) -> list[Finding]:
+        """`secretsctl verify`'s findings for this stack, on the plan built once."""
+        target = self.target()
+        return verify(
+            target,
+            plan=self.plan(),
+            secretsmanager=target.client("secretsmanager"),
+            kms=target.client("kms"),
+            iam=target.client("iam"),
+            now=now or datetime.now(UTC),
+        )
+
+    def deploy_roles(self) -> None:
+        """Every managed policy and role of the plan, with its inline policies and attachments."""
+        iam, plan = self.iam, self.plan()
+        for policy in _of_type(plan, MANAGED_POLICY):
+            iam.create_policy(
+                PolicyName=policy["outputs"]["name"],
+                Path=policy["outputs"]["path"],
+                PolicyDocument=policy["inputs"]["policy"],
+            )
+        for role in _of_type(plan, ROLE):
+            boundary = role["inputs"].get("permissionsBoundary")
+            iam.create_role(
+                RoleName=role["outputs"]["name"],
+                Path=role["outputs"]["path"],
+                AssumeRolePolicyDocument=role["inputs"]["assumeRolePolicy"],
+                **({"PermissionsBoundary": boundary} if boundary else {}),
+            )
+        for policy in _of_type(plan, ROLE_POLICY):
+            iam.put_role_policy(
+                RoleName=policy["inputs"]["role"],
+                PolicyName=policy["outputs"]["name"],
+                PolicyDocument=policy["inputs"]["policy"],
+            )
+        for attachment in _of_type(plan, ATTACHMENT):
+            policy_arn = attachment["inputs"]["policyArn"]
+            _ensure_aws_managed_policy(policy_arn)
+            iam.attach_role_policy(RoleName=attachment["inputs"]["role"], PolicyArn=policy_arn)
 
     def deploy(self, values: dict[str, str]) -> None:
         """Key, alias and every secret of the environment; `values` by catalog name."""
@@ -148,6 +228,29 @@ class DeployedStack:
             Handler="handler.handler",
             Code={"ZipFile": archive.getvalue()},
         )["FunctionArn"]
+
+
+def _of_type(plan: dict, type_: str) -> list[dict]:
+    return [resource for resource in plan["resources"] if resource["type"] == type_]
+
+
+def _ensure_aws_managed_policy(policy_arn: str) -> None:
+    """An AWS managed policy in moto, which loads them only if told before its IAM starts.
+
+    The server runs in this process, so its backend is moto's own: the policy is added there,
+    from the copy of AWS's managed policies moto ships.
+    """
+    if not policy_arn.startswith("arn:aws:iam::aws:policy/"):
+        return
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, iam_backends
+
+    backend = iam_backends[ACCOUNT_ID]["aws"]
+    if policy_arn not in backend.managed_policies:
+        name = policy_arn.rsplit("/", 1)[1]
+        data = json.loads(aws_managed_policies_data)[name]
+        policy = AWSManagedPolicy.from_data(name, ACCOUNT_ID, REGION, data)
+        backend.managed_policies[policy.arn] = policy
 
 
 def fresh_stack(endpoint_url: str, directory: Path) -> DeployedStack:

@@ -24,25 +24,31 @@ PREVIEW = [f"{SM}DescribeSecret", f"{SM}GetResourcePolicy", f"{SM}ListSecretVers
 DEPLOY_PROD = [
     f"{SM}{action}"
     for action in (
-        "CancelRotateSecret",
-        "CreateSecret",
-        "DeleteResourcePolicy",
         "DescribeSecret",
         "GetResourcePolicy",
         "GetSecretValue",
         "ListSecretVersionIds",
-        "PutResourcePolicy",
         "PutSecretValue",
-        "RestoreSecret",
         "RotateSecret",
         "TagResource",
         "UntagResource",
         "UpdateSecret",
         "UpdateSecretVersionStage",
-        "ValidateResourcePolicy",
     )
 ]
-DEPLOY_OTHER = sorted([*DEPLOY_PROD, f"{SM}DeleteSecret"])
+"""What `pulumi up` does to a secret that ci-deploy deploys, in prod. CreateSecret and
+PutResourcePolicy need condition keys (the stack key, BlockPublicPolicy) that the report's
+request context does not carry, so the report never shows them."""
+DEPLOY_OTHER = sorted(
+    [*DEPLOY_PROD, f"{SM}CancelRotateSecret", f"{SM}DeleteResourcePolicy", f"{SM}DeleteSecret"]
+)
+"""Outside prod, the actions only a delete calls as well."""
+EXTERNAL_VALUE_ACTIONS = {
+    f"{SM}GetSecretValue",
+    f"{SM}PutSecretValue",
+    f"{SM}UpdateSecretVersionStage",
+}
+"""ci-deploy never reads or writes the value of an external secret."""
 BREAK_GLASS = [
     f"{SM}{action}"
     for action in (
@@ -129,9 +135,14 @@ def intended(plan: dict, catalog: dict) -> list[dict]:
             "/app-secrets-break-glass/"
         ):
             grant(role["outputs"]["arn"], present, BREAK_GLASS)
-    grant(
-        outputs["ciDeployRoleArn"], present, DEPLOY_PROD if environment == "prod" else DEPLOY_OTHER
-    )
+    deploy = DEPLOY_PROD if environment == "prod" else DEPLOY_OTHER
+    for name in present:
+        external = catalog["secrets"][name].get("external", False)
+        grant(
+            outputs["ciDeployRoleArn"],
+            [name],
+            [action for action in deploy if not (external and action in EXTERNAL_VALUE_ACTIONS)],
+        )
     return sorted(
         (
             {"role": role, "secret": secret, "actions": sorted(actions)}

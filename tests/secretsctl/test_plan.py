@@ -38,6 +38,7 @@ def test_committed_stacks_plan_to_the_documented_shape(committed_plan):
             "urn",
             "type",
             "name",
+            "deployer",
             "parent",
             "protect",
             "ignoreChanges",
@@ -309,7 +310,14 @@ def test_committed_stacks_alert_and_only_prod_has_break_glass(committed_plan):
     stack = committed_plan["stack"]
     expected = {
         f"acme-{stack}-{kind}"
-        for kind in ("access-denied", "rotation-failed", "secret-deleted", "policy-changed")
+        for kind in (
+            "access-denied",
+            "rotation-failed",
+            "secret-deleted",
+            "policy-changed",
+            "external-access",
+            "iam-changed",
+        )
     }
     if stack == "prod":
         expected.add("acme-prod-break-glass-used")

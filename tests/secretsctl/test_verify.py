@@ -10,7 +10,6 @@ import pytest
 
 from secretsctl.__main__ import main
 from secretsctl.stack_target import StackTarget
-from secretsctl.verify import verify
 from secretsctl.verify_checks import (
     CRITICAL,
     FAILURE,
@@ -31,17 +30,12 @@ SENTINELS = {
 def deployed(aws_environment, moto_endpoint, tmp_path) -> DeployedStack:
     stack = fresh_stack(moto_endpoint, tmp_path)
     stack.deploy(SENTINELS)
+    stack.deploy_roles()
     return stack
 
 
 def run_verify(stack: DeployedStack, *, now: datetime | None = None) -> list[Finding]:
-    target = stack.target()
-    return verify(
-        target,
-        secretsmanager=target.client("secretsmanager"),
-        kms=target.client("kms"),
-        now=now or datetime.now(UTC),
-    )
+    return stack.verify(now=now)
 
 
 def status_of(findings: list[Finding], secret: str, check: str) -> Finding:
@@ -64,7 +58,19 @@ def test_a_faithful_deployment_passes_with_the_empty_external_secret_as_a_warnin
     assert status_of(findings, "api-token", "last-rotation").status == OK
     assert status_of(findings, "openai-api-key", "kms-key").status == OK
     assert status_of(findings, "openai-api-key", "resource-policy").status == OK
-    assert {f.secret for f in findings} == {"-", "api-token", "openai-api-key", "partner-key"}
+    rotation_role = f"{deployed.prefix}-dev-rotation"
+    assert {f.secret for f in findings} == {
+        "-",
+        "api-token",
+        "openai-api-key",
+        "partner-key",
+        rotation_role,
+    }
+    assert [(f.check, f.status) for f in findings if f.secret == rotation_role] == [
+        ("role-exists", OK),
+        ("role-trust", OK),
+        ("role-policies", OK),
+    ]
 
 
 def test_fails_when_a_secret_was_deleted_out_of_band(deployed):
@@ -314,7 +320,7 @@ def test_cli_writes_json(deployed, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is False
     assert report["secretPath"] == f"{deployed.prefix}/dev/"
-    assert report["summary"] == {"ok": 19, "warnings": 1, "failures": 1, "critical": 0}
+    assert report["summary"] == {"ok": 22, "warnings": 1, "failures": 1, "critical": 0}
     assert {
         "secret": deployed.full_name("stray"),
         "check": "undeclared",

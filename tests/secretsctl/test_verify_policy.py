@@ -1,10 +1,18 @@
-"""verify's reading of a resource policy: which statements open a secret to anyone."""
+"""verify's reading of policies: which statements open a secret to anyone, which are equal."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from secretsctl.verify_policy import expected_policy, grants_read, public_statements
+from secretsctl.verify_policy import (
+    allowed_principals,
+    canonical,
+    expected_policy,
+    grants_read,
+    public_statements,
+)
 
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/db-AbCdEf"
 
@@ -63,3 +71,65 @@ def test_grants_read_follows_action_wildcards(action, reads):
 def test_the_expected_policy_needs_a_secrets_manager_arn():
     assert expected_policy("not-an-arn") is None
     assert expected_policy(SECRET_ARN)["Statement"][0]["Sid"] == "DenyOutsideAccount"
+
+
+# --- documents compared as IAM reads them ---------------------------------------------------
+
+READ = {
+    "Effect": "Allow",
+    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+    "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/dev/db-AbCdEf",
+    "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+}
+TRUST = {
+    "Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"Version": "2012-10-17", "Statement": [TRUST, READ]},  # parsed, reordered
+        policy({**READ, "Sid": "Read"}, TRUST),  # a Sid changes nothing
+        policy(
+            {**READ, "Action": list(reversed(READ["Action"])), "Resource": [READ["Resource"]]},
+            {
+                **TRUST,
+                "Principal": {"Service": ["lambda.amazonaws.com"]},
+                "Action": "STS:AssumeRole",
+            },
+        ),
+        policy(READ, TRUST).replace('"true"', "true"),  # a condition value as JSON true
+    ],
+)
+def test_documents_that_grant_the_same_are_equal(same):
+    assert canonical(same) == canonical(policy(READ, TRUST))
+
+
+@pytest.mark.parametrize(
+    "different",
+    [
+        policy(READ),
+        policy({**READ, "Resource": "*"}, TRUST),
+        policy(READ, {**TRUST, "Principal": {"AWS": "arn:aws:iam::999999999999:root"}}),
+        policy(READ, {**TRUST, "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}),
+        json.dumps({"Version": "2008-10-17", "Statement": [READ, TRUST]}),
+        "not json",
+    ],
+)
+def test_documents_that_grant_otherwise_differ(different):
+    assert canonical(different) != canonical(policy(READ, TRUST))
+
+
+def test_allowed_principals_name_the_kind_and_skip_denies():
+    deny = {**TRUST, "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:root"}}
+    trust = policy(TRUST, deny, {**TRUST, "Principal": "*"})
+
+    assert allowed_principals(trust) == ["*", "Service:lambda.amazonaws.com"]
+    assert allowed_principals("not json") == []
