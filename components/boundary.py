@@ -12,6 +12,7 @@ from components.account import AwsAccount
 from design.boundary import workload_boundary
 from design.iam import compact
 from design.naming import BOUNDARY_PATH, StackNames
+from design.rotation import RotationNetwork
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class WorkloadBoundaryArgs:
     ecr_repository_arns: Sequence[str] = ()
     """The private ECR repositories the services' images come from. Default: none (public
     images need no ECR permission)."""
+    rotation_subnet_ids: Sequence[str] = ()
+    """Subnets the rotation functions run in; with them, the boundary allows their network
+    interfaces there. Default: none, and no EC2 permission at all."""
+    rotation_security_group_ids: Sequence[str] = ()
+    """The rotation functions' security groups, set with `rotation_subnet_ids`. Default: none."""
     path: str = BOUNDARY_PATH
     """IAM path, outside the one ci-deploy manages, so ci-deploy cannot widen it.
     Default: `/app-secrets-boundary/`."""
@@ -49,6 +55,12 @@ class WorkloadBoundary(pulumi.ComponentResource):
                     names=args.names,
                     key_arn=values[1],
                     ecr_repository_arns=args.ecr_repository_arns,
+                    network=RotationNetwork(
+                        subnet_ids=tuple(args.rotation_subnet_ids),
+                        security_group_ids=tuple(args.rotation_security_group_ids),
+                    )
+                    if args.rotation_subnet_ids
+                    else None,
                 )
             )
         )

@@ -10,7 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from design.key_policy import key_policy
+from design.key_policy import key_policy, logs_key_policy
+from design.naming import StackNames
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,52 @@ class SecretsKey(pulumi.ComponentResource):
         self.key_id = self.key.key_id
         self.alias_name = self.alias.name
         self.register_outputs({"arn": self.arn, "keyId": self.key_id, "aliasName": self.alias_name})
+
+
+@dataclass(frozen=True)
+class LogsKeyArgs:
+    names: StackNames
+    """The stack's names: alias `alias/{prefix}-{env}-logs`; the key serves the log groups
+    `/app-secrets/{prefix}-{env}/*` and `/aws/lambda/{prefix}-{env}-rot-*` only. Required."""
+    account: AwsAccount
+    """Where the stack deploys. Required."""
+    deletion_window_days: int = 30
+    """Days between scheduling deletion and the key being gone (AWS allows 7-30). Default: 30."""
+    protect: bool = False
+    """Pulumi `protect` on the key. Default: off (the stack config turns it on in prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of the key. Default: none."""
+
+
+class LogsKey(pulumi.ComponentResource):
+    """A rotating customer-managed key for the stack's CloudWatch log groups (CKV_AWS_158).
+
+    A key of its own rather than the secrets key: the secrets key is usable only through
+    Secrets Manager, and a logs statement there would widen it. It costs $1 a month.
+    """
+
+    arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: LogsKeyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("app-secrets:kms:LogsKey", name, None, opts)
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the log groups of {args.names.stem}",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.deletion_window_days,
+            policy=args.account.resolved().apply(
+                lambda account: json.dumps(logs_key_policy(account, names=args.names))
+            ),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        alias = aws.kms.Alias(
+            f"{name}-alias",
+            name=args.names.logs_key_alias,
+            target_key_id=self.key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.arn = self.key.arn
+        self.register_outputs({"arn": self.arn, "aliasName": alias.name})

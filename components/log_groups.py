@@ -13,17 +13,20 @@ def stack_log_group(
     *,
     name: str,
     retention_days: int,
+    kms_key_arn: pulumi.Input[str] | None,
     tags: Mapping[str, str],
     parent: pulumi.Resource,
 ) -> aws.cloudwatch.LogGroup:
     """A log group created by the stack rather than on first write, so that it has a retention.
 
-    `retention_days` is a CloudWatch retention value (the stack's `logRetentionDays`).
+    `retention_days` is a CloudWatch retention value (the stack's `logRetentionDays`);
+    `kms_key_arn` the customer-managed key it is encrypted with (the stack's logs key).
     """
     return aws.cloudwatch.LogGroup(
         resource_name,
         name=name,
         retention_in_days=retention_days,
+        kms_key_id=kms_key_arn,
         tags=dict(tags),
         opts=pulumi.ResourceOptions(parent=parent),
     )

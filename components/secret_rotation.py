@@ -25,10 +25,12 @@ from design.iam import (
 from design.naming import StackNames
 from design.rotation import (
     HANDLER,
+    RESERVED_CONCURRENCY,
     RUNTIME,
     SECRETS_MANAGER_PRINCIPAL,
     TIMEOUT_SECONDS,
     RotatedSecret,
+    RotationNetwork,
     RotationProfile,
     in_vpc,
     master_secrets,
@@ -70,6 +72,9 @@ class RotationArgs:
     """Per invocation (one rotation step). Default: 30; Lambda allows up to 900."""
     log_retention_days: int = 30
     """Retention of the functions' log groups, in days. Default: 30."""
+    log_key_arn: pulumi.Input[str] | None = None
+    """The customer-managed key the log groups are encrypted with. Default: none, CloudWatch's
+    own key (the stack always passes its logs key)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags of every resource that takes them. Default: none."""
 
@@ -113,7 +118,14 @@ class Rotation(pulumi.ComponentResource):
         fixed = partial(
             rotation_statements,
             log_group=args.names.rotation_log_group_pattern,
-            in_vpc=any(in_vpc(profile, args.subnet_ids) for profile in profiles.values()),
+            network=(
+                RotationNetwork(
+                    subnet_ids=tuple(args.subnet_ids),
+                    security_group_ids=tuple(args.security_group_ids),
+                )
+                if any(in_vpc(profile, args.subnet_ids) for profile in profiles.values())
+                else None
+            ),
         )
         if masters:
             # The masters' policy takes one of the role's managed-policy slots: fail now, with
@@ -227,6 +239,7 @@ class Rotation(pulumi.ComponentResource):
             f"{name}-{profile.slug}-logs",
             name=args.names.rotation_log_group(profile.slug),
             retention_days=args.log_retention_days,
+            kms_key_arn=args.log_key_arn,
             tags=args.tags,
             parent=self,
         )
@@ -250,6 +263,7 @@ class Rotation(pulumi.ComponentResource):
             code=pulumi.FileArchive(str(args.package.path)),
             source_code_hash=args.package.code_sha256,
             timeout=args.timeout_seconds,
+            reserved_concurrent_executions=RESERVED_CONCURRENCY,
             environment={"variables": profile.environment()},
             vpc_config=vpc_config,
             logging_config={"log_format": "Text", "log_group": log_group.name},

@@ -66,6 +66,9 @@ class ServiceAccessArgs:
     """The container's root filesystem is read-only (ECS.5). Default: true."""
     log_retention_days: int = 30
     """Retention of the task's log group, in days (a CloudWatch retention value). Default: 30."""
+    log_key_arn: pulumi.Input[str] | None = None
+    """The customer-managed key the log groups are encrypted with. Default: none, CloudWatch's
+    own key (the stack always passes its logs key)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags of every resource that takes them. Default: none."""
 
@@ -174,6 +177,7 @@ class ServiceAccess(pulumi.ComponentResource):
             f"{name}-logs",
             name=args.names.service_log_group(args.service),
             retention_days=args.log_retention_days,
+            kms_key_arn=args.log_key_arn,
             tags=args.tags,
             parent=self,
         )

@@ -12,7 +12,7 @@ from components.alerting import Alerting, AlertingArgs, AlertRule
 from components.boundary import WorkloadBoundary, WorkloadBoundaryArgs
 from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
 from components.ci_roles import CiRoles, CiRolesArgs
-from components.kms import SecretsKey, SecretsKeyArgs
+from components.kms import LogsKey, LogsKeyArgs, SecretsKey, SecretsKeyArgs
 from components.lambda_package import rotation_package
 from components.runtime import secret_config_values
 from components.secret_rotation import Rotation, RotationArgs
@@ -57,10 +57,14 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             ecr_repository_arns=ecr_repository_arns(
                 spec.task.image for spec in inputs.services.values() if spec.task
             ),
+            rotation_subnet_ids=settings.rotation_subnet_ids,
+            rotation_security_group_ids=settings.rotation_security_group_ids,
             tags=tags,
         ),
     )
     common = {"account": account, "key_arn": key.arn, "tags": tags}
+    logs_key = _logs_key(inputs, account=account, tags=tags)
+    log_key_arn = logs_key.arn if logs_key else None
     outputs: Outputs = {
         "environment": settings.environment,
         "secretPathPrefix": names.secret_path,
@@ -72,8 +76,18 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             name: store.arns[name] for name, spec in inputs.secrets.items() if spec.external
         },
         "boundaryPolicyArn": boundary.arn,
-        **_services(inputs, store=store, boundary_arn=boundary.arn, **common),
-        **_rotation(inputs, project_dir, store=store, boundary_arn=boundary.arn, **common),
+        **({"logsKeyArn": log_key_arn} if logs_key else {}),
+        **_services(
+            inputs, store=store, boundary_arn=boundary.arn, log_key_arn=log_key_arn, **common
+        ),
+        **_rotation(
+            inputs,
+            project_dir,
+            store=store,
+            boundary_arn=boundary.arn,
+            log_key_arn=log_key_arn,
+            **common,
+        ),
         **_ci_roles(inputs, boundary_arn=boundary.arn, **common),
     }
     alert_rules: dict[str, AlertRule] = {}
@@ -108,8 +122,32 @@ def _secret_store(
     )
 
 
+def _logs_key(inputs: StackInputs, *, account: AwsAccount, tags: dict[str, str]) -> LogsKey | None:
+    """The key of the stack's log groups, when it has any (task definitions or rotation)."""
+    has_logs = any(spec.task for spec in inputs.services.values()) or rotated_secrets(
+        inputs.secrets
+    )
+    if not has_logs:
+        return None
+    return LogsKey(
+        "logs",
+        LogsKeyArgs(
+            names=inputs.names,
+            account=account,
+            deletion_window_days=inputs.settings.key_deletion_window_days,
+            protect=inputs.settings.protected,
+            tags=tags,
+        ),
+    )
+
+
 def _services(
-    inputs: StackInputs, *, store: SecretStore, boundary_arn: pulumi.Output[str], **common: Any
+    inputs: StackInputs,
+    *,
+    store: SecretStore,
+    boundary_arn: pulumi.Output[str],
+    log_key_arn: pulumi.Output[str] | None,
+    **common: Any,
 ) -> Outputs:
     services = {
         name: ServiceAccess(
@@ -126,7 +164,8 @@ def _services(
                 task_memory=spec.task.memory if spec.task else 512,
                 task_environment=spec.task.environment if spec.task else {},
                 task_read_only_root=spec.task.read_only_root if spec.task else True,
-                log_retention_days=inputs.settings.log_retention_days,
+                log_retention_days=inputs.settings.log_retention,
+                log_key_arn=log_key_arn,
                 **common,
             ),
         )
@@ -150,6 +189,7 @@ def _rotation(
     *,
     store: SecretStore,
     boundary_arn: pulumi.Output[str],
+    log_key_arn: pulumi.Output[str] | None,
     **common: Any,
 ) -> Outputs:
     rotated = rotated_secrets(inputs.secrets)
@@ -167,7 +207,8 @@ def _rotation(
             subnet_ids=settings.rotation_subnet_ids,
             security_group_ids=settings.rotation_security_group_ids,
             boundary_arn=boundary_arn,
-            log_retention_days=settings.log_retention_days,
+            log_retention_days=settings.log_retention,
+            log_key_arn=log_key_arn,
             **common,
         ),
     )

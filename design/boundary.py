@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from design.arns import Account, log_group_arn
 from design.iam import ROTATION_ACTIONS, document, kms_via_secrets_manager
 from design.naming import StackNames
-from design.rotation import generate_passwords, rotation_in_vpc
+from design.rotation import RotationNetwork, generate_passwords, rotation_in_vpc
 
 ECR_PULL_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -22,13 +22,15 @@ def workload_boundary(
     names: StackNames,
     key_arn: str,
     ecr_repository_arns: Sequence[str] = (),
+    network: RotationNetwork | None = None,
 ) -> dict:
     """The most any role the stack creates may ever do, whatever its own policies say.
 
     ci-deploy may only create roles that carry this boundary, so it cannot mint a role more
     powerful than the workloads need. Images are pulled from exactly `ecr_repository_arns` (the
     catalog's private ECR images); `ecr:GetAuthorizationToken` supports no resource, so it is
-    the one ECR action on `*`, and only when there is a private repository to pull from.
+    the one ECR action on `*`, and only when there is a private repository to pull from. The
+    network-interface actions appear only with a rotation `network`, scoped to its subnets.
     """
     return document(
         [
@@ -54,7 +56,7 @@ def workload_boundary(
                     log_group_arn(account, names.lambda_log_group_pattern),
                 ],
             },
-            rotation_in_vpc(),
+            *(rotation_in_vpc(account, network) if network else []),
         ]
     )
 

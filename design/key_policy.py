@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from design.arns import Account, secrets_manager_service
-from design.iam import document
+from design.iam import document, service_allow
+from design.naming import StackNames
 
 KEY_ADMIN_ACTIONS = (
     "kms:CancelKeyDeletion",
@@ -75,5 +76,40 @@ def key_policy(account: Account) -> dict:
                     }
                 },
             },
+        ]
+    )
+
+
+LOGS_KEY_USE = (
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+)
+"""What CloudWatch Logs needs of a key that encrypts log groups (its documented key policy)."""
+
+
+def logs_key_policy(account: Account, *, names: StackNames) -> dict:
+    """The account administers the key; CloudWatch Logs may use it for the stack's groups only.
+
+    Logs encrypts each group's data under the context `aws:logs:arn` (the group's ARN), so the
+    condition keeps the key from serving any other group. Readers of a group need no KMS
+    permission: CloudWatch Logs decrypts for them.
+    """
+    groups = [
+        account.arn("logs", f"log-group:{pattern}")
+        for pattern in (names.service_log_group_pattern, names.rotation_log_group_pattern)
+    ]
+    return document(
+        [
+            account_administers_key(account),
+            service_allow(
+                "CloudWatchLogsEncryptsTheStacksGroups",
+                f"logs.{account.region}.amazonaws.com",
+                actions=list(LOGS_KEY_USE),
+                resource="*",
+                condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},
+            ),
         ]
     )

@@ -52,6 +52,11 @@ class StackNames:
         return f"alias/{self.stem}-secrets"
 
     @property
+    def logs_key_alias(self) -> str:
+        """The key the stack's log groups are encrypted with."""
+        return f"alias/{self.stem}-logs"
+
+    @property
     def workload_path(self) -> str:
         """The IAM path of every role and managed policy the stack's workloads use.
 

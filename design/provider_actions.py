@@ -178,13 +178,19 @@ TABLE: dict[str, ProviderActions] = {
     # logs/group.go (+ logs/tags_gen.go; Read sets no tags, so tags_interceptor.go lists them):
     # Create = CreateLogGroup (Tags in the request) + PutRetentionPolicy; Read =
     # findLogGroupByName (DescribeLogGroups) + ListTagsForResource; Update = PutRetentionPolicy,
-    # Tag/UntagResource; Delete = DeleteLogGroup. Not granted: DeleteRetentionPolicy (retention
-    # removed), Associate/DisassociateKmsKey (kms_key_id, unused).
+    # Tag/UntagResource, AssociateKmsKey (kms_key_id changed to another key); Delete =
+    # DeleteLogGroup. Not granted: DeleteRetentionPolicy (retention removed), DisassociateKmsKey
+    # (kms_key_id removed): the stack never does either.
     LOG_GROUP: ProviderActions(
         source="internal/service/logs/group.go",
         create=("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource"),
         read=("logs:DescribeLogGroups", "logs:ListTagsForResource"),
-        update=("logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"),
+        update=(
+            "logs:AssociateKmsKey",
+            "logs:PutRetentionPolicy",
+            "logs:TagResource",
+            "logs:UntagResource",
+        ),
         delete=("logs:DeleteLogGroup",),
     ),
     # ecs/task_definition.go (+ ecs tags_gen.go): Create = RegisterTaskDefinition (Tags in the
@@ -204,17 +210,19 @@ TABLE: dict[str, ProviderActions] = {
     # and waitFunctionCreated (GetFunction); Read = GetFunction, findLatestFunctionVersionByName
     # (ListVersionsByFunction), GetFunctionCodeSigningConfig (zip, commercial partition); Update
     # = UpdateFunctionConfiguration, UpdateFunctionCode, waitFunctionUpdated (GetFunction),
-    # Tag/UntagResource; Delete = DeleteFunction. Not granted: PutFunctionConcurrency
-    # (reserved_concurrent_executions), PublishVersion (publish), code signing changes.
+    # Tag/UntagResource; reserved_concurrent_executions: PutFunctionConcurrency on create and
+    # update (DeleteFunctionConcurrency only when unset: never here); Delete = DeleteFunction.
+    # Not granted: PublishVersion (publish), code signing changes.
     FUNCTION: ProviderActions(
         source="internal/service/lambda/function.go",
-        create=("lambda:CreateFunction", "lambda:TagResource"),
+        create=("lambda:CreateFunction", "lambda:PutFunctionConcurrency", "lambda:TagResource"),
         read=(
             "lambda:GetFunction",
             "lambda:GetFunctionCodeSigningConfig",
             "lambda:ListVersionsByFunction",
         ),
         update=(
+            "lambda:PutFunctionConcurrency",
             "lambda:TagResource",
             "lambda:UntagResource",
             "lambda:UpdateFunctionCode",

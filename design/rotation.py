@@ -17,6 +17,13 @@ RUNTIME = "python3.11"
 HANDLER = "handler.lambda_handler"
 """The package is flat: `rotation/handler.py` sits at the zip's root."""
 TIMEOUT_SECONDS = 30
+RESERVED_CONCURRENCY = 5
+"""Invocations one rotation function may run at once. Secrets Manager runs the four steps of one
+rotation one after another, so a rotation never needs more than one; a function serves every
+secret of its profile, and 5 lets that many rotate together (a schedule shared by many
+secrets), while a flood of invocations can neither take the account's concurrency nor open
+more than 5 connections to a database at once. A throttled step fails that rotation, which
+alerts (rotation-failed) and is retried at the next window."""
 SECRETS_MANAGER_PRINCIPAL = "secretsmanager.amazonaws.com"
 GET_RANDOM_PASSWORD_PUNCTUATION = string.punctuation
 """The characters GetRandomPassword counts as punctuation (all printable ASCII ones)."""
@@ -153,28 +160,64 @@ def generate_passwords() -> dict:
     }
 
 
-def rotation_in_vpc() -> dict:
-    """What Lambda needs to attach a function to a VPC; EC2 allows no narrower resource."""
-    return {
-        "Sid": "RotationInVpc",
-        "Effect": "Allow",
-        "Action": [
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:CreateNetworkInterface",
-            "ec2:DeleteNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:UnassignPrivateIpAddresses",
-        ],
-        "Resource": "*",
-    }
+@dataclass(frozen=True)
+class RotationNetwork:
+    """The subnets and security groups the database rotation functions run in."""
+
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
+WIDEST_NETWORK = RotationNetwork(
+    subnet_ids=tuple(f"subnet-{index:017x}" for index in range(16)),
+    security_group_ids=tuple(f"sg-{index:017x}" for index in range(5)),
+)
+"""Lambda's most (16 subnets, 5 security groups), for sizing a role before it is declared."""
+
+
+def rotation_in_vpc(account: Account, network: RotationNetwork) -> list[dict]:
+    """What Lambda needs to attach a function to the stack's subnets, and nowhere else.
+
+    A new interface is created in exactly those subnets with exactly those groups; an existing
+    one is changed or deleted only when `ec2:Subnet` is one of them (the subnet pins its VPC).
+    DescribeNetworkInterfaces supports no resource, so it alone is on `*`.
+    """
+    subnets = [account.arn("ec2", f"subnet/{subnet}") for subnet in network.subnet_ids]
+    groups = [account.arn("ec2", f"security-group/{group}") for group in network.security_group_ids]
+    interfaces = account.arn("ec2", "network-interface/*")
+    return [
+        {
+            "Sid": "CreateRotationInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:CreateNetworkInterface",
+            "Resource": [interfaces, *subnets, *groups],
+        },
+        {
+            "Sid": "ManageRotationInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:DeleteNetworkInterface",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            "Resource": interfaces,
+            "Condition": {"ArnEquals": {"ec2:Subnet": subnets}},
+        },
+        {
+            "Sid": "DescribeRotationInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:DescribeNetworkInterfaces",
+            "Resource": "*",
+        },
+    ]
 
 
 def rotation_statements(
-    account: Account, key_arn: str, *, log_group: str, in_vpc: bool = False
+    account: Account, key_arn: str, *, log_group: str, network: RotationNetwork | None = None
 ) -> list[dict]:
     """The rotation Lambda's statements besides its secret grant (see ROTATION_ACTIONS).
 
-    `log_group` may be a pattern covering every rotation function's group; `in_vpc` adds the
+    `log_group` may be a pattern covering every rotation function's group; `network` adds the
     network interface actions a function in a VPC needs.
     """
     return [
@@ -186,5 +229,5 @@ def rotation_statements(
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": log_group_arn(account, log_group),
         },
-        *([rotation_in_vpc()] if in_vpc else []),
+        *(rotation_in_vpc(account, network) if network else []),
     ]

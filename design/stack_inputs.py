@@ -18,7 +18,7 @@ from design.detection import check_analyzer_region
 from design.exceptions import PolicyTooLargeError
 from design.grant_layout import role_layout
 from design.naming import ROLE_NAME_LIMIT, StackNames
-from design.rotation import rotation_statements
+from design.rotation import WIDEST_NETWORK, rotation_statements
 from inputs.catalog import Catalog, SecretSpec, ServiceSpec, split_reference
 from inputs.catalog_reader import read_catalog
 from inputs.exceptions import InputError
@@ -356,4 +356,6 @@ def grant_size_problems(
 
 def _any_fixed_statements(account: Account, key_arn: str) -> list[dict]:
     """The largest fixed part any workload role has, for the size check."""
-    return rotation_statements(account, key_arn, log_group="/aws/lambda/" + "x" * 64, in_vpc=True)
+    return rotation_statements(
+        account, key_arn, log_group="/aws/lambda/" + "x" * 64, network=WIDEST_NETWORK
+    )

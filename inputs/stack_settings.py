@@ -16,6 +16,8 @@ from inputs.validators import AWS_REGION, at_most, each_matches, matches, valid_
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
+PROD_LOG_RETENTION_DAYS = 365
+LOG_RETENTION_DEFAULT_DAYS = 30
 PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
@@ -174,11 +176,12 @@ class StackSettings(BaseModel):
     ) = Field(None, alias="githubOidcProviderArn")
     """An existing GitHub OIDC provider; an account holds one, so the second stack in an account
     sets it. Default: none, the stack creates the provider (when `githubRepository` is set)."""
-    log_retention_days: Annotated[int, AfterValidator(_log_retention)] = Field(
-        30, alias="logRetentionDays"
+    log_retention_days: Annotated[int, AfterValidator(_log_retention)] | None = Field(
+        None, alias="logRetentionDays"
     )
     """Days the log groups the stack creates keep events; one of CloudWatch Logs' retention
-    values (1, 3, 5, 7, 14, 30, ... 3653). Default: 30."""
+    values (1, 3, 5, 7, 14, 30, ... 3653). Default: 365 in prod (audits ask a year), 30
+    elsewhere; see `log_retention`."""
     alerting: bool = True
     """SNS topic + EventBridge rules on the stack's Secrets Manager events; must be on while
     `breakGlassPrincipals` is set. Default: true."""
@@ -220,6 +223,13 @@ class StackSettings(BaseModel):
     @property
     def is_production(self) -> bool:
         return self.environment == PRODUCTION
+
+    @property
+    def log_retention(self) -> int:
+        """`logRetentionDays`, else 365 days in prod and 30 elsewhere."""
+        if self.log_retention_days is not None:
+            return self.log_retention_days
+        return PROD_LOG_RETENTION_DAYS if self.is_production else LOG_RETENTION_DEFAULT_DAYS
 
     @property
     def protected(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import ecs, iam, kms, lambda_, secretsmanager, trust
+from . import ecs, iam, kms, lambda_, logs, resource_level, secretsmanager, trust
 from .model import Resource, Rule, Violation, violation_order
 
 RULES: tuple[Rule, ...] = (
@@ -19,13 +19,20 @@ RULES: tuple[Rule, ...] = (
     iam.IAM_NO_WILDCARD_ACTIONS,
     iam.IAM_SECRETS_SCOPED_TO_ARNS,
     iam.IAM_NO_KMS_DECRYPT_ON_ALL_KEYS,
+    resource_level.NO_STAR_FOR_RESTRICTABLE_ACTIONS,
     # IAM trust policies
     trust.TRUST_NO_PUBLIC_PRINCIPAL,
     trust.GITHUB_OIDC_TRUST_PINNED,
     # KMS, ECS, Lambda
     kms.KMS_KEY_ROTATION_ENABLED,
     ecs.NO_CREDENTIALS_IN_CONTAINER_ENVIRONMENT,
+    ecs.READ_ONLY_ROOT_FILESYSTEM,
+    ecs.NOT_PRIVILEGED,
     lambda_.ROTATION_PERMISSION_SOURCE_ACCOUNT,
+    lambda_.LAMBDA_CONCURRENCY_LIMITED,
+    # CloudWatch Logs
+    logs.LOG_GROUP_ENCRYPTED,
+    logs.PROD_LOG_RETENTION,
 )
 
 

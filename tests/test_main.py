@@ -43,6 +43,7 @@ def test_the_recorded_urns_cover_every_component():
         "app-secrets:boundary:WorkloadBoundary",
         "app-secrets:break_glass:BreakGlassRole",
         "app-secrets:ci:CiRoles",
+        "app-secrets:kms:LogsKey",
         "app-secrets:kms:SecretsKey",
         "app-secrets:rotation:Rotation",
         "app-secrets:secrets:SecretStore",

@@ -262,7 +262,7 @@ def test_the_role_rotates_exactly_the_rotated_secrets_and_logs_to_their_groups(m
         assert statements["OwnLogGroup"]["Resource"] == (
             f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:/aws/lambda/acme-dev-rot-*:*"
         )
-        assert "RotationInVpc" not in statements
+        assert "CreateRotationInterfaces" not in statements
         assert records_of(monitor, POLICY) == {}
         assert rotation.masters_attachment is None
 
@@ -314,7 +314,7 @@ def test_database_functions_run_in_the_vpc_and_token_functions_outside(monitor):
         assert "vpcConfig" not in functions[f"rotation-{rotation_profile(token(64)).slug}"].inputs
         [grants] = records_of(monitor, ROLE_POLICY).values()
         sids = [s["Sid"] for s in json.loads(grants.inputs["policy"])["Statement"]]
-        assert "RotationInVpc" in sids
+        assert {"CreateRotationInterfaces", "ManageRotationInterfaces"} <= set(sids)
 
     return pulumi.Output.all(
         rotation.role.inline_policy.id, *(f.id for f in rotation.functions.values())
@@ -330,7 +330,7 @@ def test_token_rotation_alone_needs_no_network_permissions(monitor):
         assert "vpcConfig" not in function.inputs
         [grants] = records_of(monitor, ROLE_POLICY).values()
         sids = [s["Sid"] for s in json.loads(grants.inputs["policy"])["Statement"]]
-        assert "RotationInVpc" not in sids
+        assert "CreateRotationInterfaces" not in sids
 
     return pulumi.Output.all(
         rotation.role.inline_policy.id, *(f.id for f in rotation.functions.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
@@ -13,11 +14,13 @@ from design.naming import StackNames
 from design.rotation import (
     SECRETS_MANAGER_PRINCIPAL,
     RotatedSecret,
+    RotationNetwork,
     RotationProfile,
     in_vpc,
     master_secrets,
     password_settings,
     rotated_secrets,
+    rotation_in_vpc,
     rotation_invoke_source_arn,
     rotation_profile,
     rotation_rules,
@@ -176,23 +179,51 @@ def test_only_database_functions_run_in_a_vpc_and_only_with_subnets():
 
 
 def test_rotation_statements_add_the_vpc_actions_only_in_a_vpc():
+    network = RotationNetwork(subnet_ids=("subnet-0a",), security_group_ids=("sg-0b",))
     outside = rotation_statements(
         ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x"
     )
     inside = rotation_statements(
-        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x", in_vpc=True
+        ACCOUNT, "arn:aws:kms:eu-west-1:1:key/k", log_group="/aws/lambda/x", network=network
     )
 
     assert [statement["Sid"] for statement in inside] == [
         *(statement["Sid"] for statement in outside),
-        "RotationInVpc",
+        "CreateRotationInterfaces",
+        "ManageRotationInterfaces",
+        "DescribeRotationInterfaces",
     ]
-    assert "ec2:CreateNetworkInterface" in inside[-1]["Action"]
-    # The boundary allows exactly what a rotation function in a VPC is given.
+    # The boundary allows exactly what a rotation function in that network is given.
     boundary = workload_boundary(
+        ACCOUNT, names=StackNames(prefix="acme", environment="dev"), key_arn="k", network=network
+    )
+    for statement in inside[-3:]:
+        assert statement in boundary["Statement"]
+    # and without a network, no EC2 permission at all
+    no_network = workload_boundary(
         ACCOUNT, names=StackNames(prefix="acme", environment="dev"), key_arn="k"
     )
-    assert inside[-1] in boundary["Statement"]
+    assert "ec2:" not in json.dumps(no_network)
+
+
+def test_the_vpc_actions_name_the_subnets_and_groups_and_only_describe_on_star():
+    network = RotationNetwork(subnet_ids=("subnet-0a", "subnet-0c"), security_group_ids=("sg-0b",))
+
+    create, manage, describe = rotation_in_vpc(ACCOUNT, network)
+
+    interfaces = f"arn:aws:ec2:{ACCOUNT.region}:{ACCOUNT.account_id}:network-interface/*"
+    subnets = [
+        f"arn:aws:ec2:{ACCOUNT.region}:{ACCOUNT.account_id}:subnet/subnet-0a",
+        f"arn:aws:ec2:{ACCOUNT.region}:{ACCOUNT.account_id}:subnet/subnet-0c",
+    ]
+    assert create["Resource"] == [
+        interfaces,
+        *subnets,
+        f"arn:aws:ec2:{ACCOUNT.region}:{ACCOUNT.account_id}:security-group/sg-0b",
+    ]
+    assert manage["Resource"] == interfaces
+    assert manage["Condition"] == {"ArnEquals": {"ec2:Subnet": subnets}}
+    assert (describe["Action"], describe["Resource"]) == ("ec2:DescribeNetworkInterfaces", "*")
 
 
 def test_rotation_statements_write_only_to_the_given_log_group():

@@ -197,14 +197,14 @@ def test_rejects_a_service_whose_grants_cannot_fit_iam(tmp_path):
 
 
 def test_rejects_rotated_secrets_that_leave_no_slot_for_the_masters_policy(tmp_path):
-    # GIVEN 731 rotated secrets: they fill the rotation role's ten managed-policy slots
+    # GIVEN 723 rotated secrets: they fill the rotation role's ten managed-policy slots
     secrets = {
         f"s{index:04d}": {
             "description": "x",
             "external": True,
             "rotation": {"every_days": 30, "strategy": "token"},
         }
-        for index in range(731)
+        for index in range(723)
     }
     catalog = {"environments": ["dev"], "secrets": secrets}
     path = tmp_path / "catalog.yaml"
@@ -224,7 +224,7 @@ def test_rejects_rotated_secrets_that_leave_no_slot_for_the_masters_policy(tmp_p
     with pytest.raises(InputError) as caught:
         load(path, {"prefix": "acme"}, set())
     assert caught.value.problems[0].startswith(
-        "catalog.yaml: rotation: too many secrets for one IAM role: 731 secrets need"
+        "catalog.yaml: rotation: too many secrets for one IAM role: 723 secrets need"
     )
 
 

@@ -196,7 +196,7 @@ def test_readme_stack_config_defaults_are_the_models():
 @pytest.mark.parametrize(
     ("model", "key", "expected"),
     [
-        (StackSettings, "logRetentionDays", "30"),
+        (StackSettings, "logRetentionDays", None),
         (StackSettings, "recoveryWindowDays", "30"),
         (StackSettings, "githubDeployBranch", "main"),
         (StackSettings, "catalog", "catalog.yaml"),

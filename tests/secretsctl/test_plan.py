@@ -91,9 +91,9 @@ def test_dev_deletes_at_once_and_prod_is_protected():
         assert (secret["inputs"]["recoveryWindowInDays"], secret["protect"]) == (0, False)
     for secret in resources_of(prod, SECRET_TYPE):
         assert (secret["inputs"]["recoveryWindowInDays"], secret["protect"]) == (30, True)
-    # the secrets key and the alert topic's key
-    assert [key["protect"] for key in resources_of(prod, "aws:kms/key:Key")] == [True, True]
-    assert [key["protect"] for key in resources_of(dev, "aws:kms/key:Key")] == [False, False]
+    # the secrets key, the alert topic's key and the logs key
+    assert [key["protect"] for key in resources_of(prod, "aws:kms/key:Key")] == [True, True, True]
+    assert [key["protect"] for key in resources_of(dev, "aws:kms/key:Key")] == [False, False, False]
 
 
 def test_plan_is_reproducible():
