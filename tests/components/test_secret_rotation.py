@@ -17,6 +17,7 @@ from design.rotation import master_secrets, rotated_secrets, rotation_profile
 from inputs.catalog import SecretSpec
 from tests.conftest import ACCOUNT_ID, REGION, records_of
 from tests.design.service_requests import assume, invoke, lambda_permission_policy
+from tests.design.test_rotation import postgres, token
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:acme/dev/{{}}-AbCdEf"
 BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/app-secrets-boundary/acme-dev-workload-boundary"
@@ -29,35 +30,6 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-POSTGRES_FIELDS = {
-    "engine": {"value": "postgres"},
-    "host": {"value": "db.internal"},
-    "port": {"value": 5432},
-    "username": {"value": "app"},
-    "dbname": {"value": "app"},
-}
-
-
-def spec(body: dict) -> SecretSpec:
-    return SecretSpec.model_validate({"description": "x", **body})
-
-
-def token(length: int = 64, **generate) -> SecretSpec:
-    return spec(
-        {
-            "generate": {"length": length, **generate},
-            "rotation": {"every_days": 30, "strategy": "token"},
-        }
-    )
-
-
-def postgres(strategy: str, **rotation) -> SecretSpec:
-    return spec(
-        {
-            "fields": {**POSTGRES_FIELDS, "password": {"generate": {"length": 24}}},
-            "rotation": {"schedule": "rate(7 days)", "strategy": strategy, **rotation},
-        }
-    )
 
 
 def declare(secrets: dict[str, SecretSpec], **overrides) -> Rotation:
