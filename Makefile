@@ -30,3 +30,4 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PYTHON) -m bench.plan_speed
+	$(PYTHON) -m bench.rotation_speed

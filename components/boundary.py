@@ -32,6 +32,12 @@ class WorkloadBoundaryArgs:
     interfaces there. Default: none, and no EC2 permission at all."""
     rotation_security_group_ids: Sequence[str] = ()
     """The rotation functions' security groups, set with `rotation_subnet_ids`. Default: none."""
+    rotation_external_master_arns: Sequence[str] = ()
+    """Master secrets outside the stack's path that rotations read (RDS's own), by exact ARN.
+    Default: none, and no secret outside the stack's path."""
+    rotation_rds_arns: Sequence[str] = ()
+    """RDS instances and clusters that rotations describe, by exact ARN. Default: none, and no
+    RDS permission at all."""
     path: str = BOUNDARY_PATH
     """IAM path, outside the one ci-deploy manages, so ci-deploy cannot widen it.
     Default: `/app-secrets-boundary/`."""
@@ -61,6 +67,8 @@ class WorkloadBoundary(pulumi.ComponentResource):
                     )
                     if args.rotation_subnet_ids
                     else None,
+                    external_master_arns=args.rotation_external_master_arns,
+                    rds_arns=args.rotation_rds_arns,
                 )
             )
         )

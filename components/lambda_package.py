@@ -17,6 +17,9 @@ from pathlib import Path, PurePosixPath
 
 ROTATION_DEPENDENCIES = ("pg8000", "scramp", "asn1crypto", "python-dateutil", "six")
 """What the handler imports beyond the python3.11 runtime, which already provides boto3."""
+HANDLER_DATA_FILES = ("certs/rds-global-bundle.pem",)
+"""Files the handler reads, relative to `rotation/`. Each keeps that path under the zip's root,
+beside the modules, where the module that reads it finds it (`rotation.tls.RDS_CA_BUNDLE`)."""
 PACKAGE_FILE = Path("build") / "rotation-lambda.zip"
 """Where the package is written, relative to the project root (`/build/` is git-ignored)."""
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -48,15 +51,25 @@ class LambdaPackage:
 
 
 def handler_files(source_dir: Path) -> list[PackageFile]:
-    """The handler's modules at the zip's root, the flat layout `handler.lambda_handler` needs.
+    """The handler's modules at the zip's root, the flat layout `handler.lambda_handler` needs,
+    and HANDLER_DATA_FILES at their paths under it.
 
     `__init__.py` stays out: flat, `rotation.handler` registers the package itself.
     """
-    return [
+    modules = [
         PackageFile(path.name, path)
         for path in sorted(source_dir.glob("*.py"))
         if path.name != "__init__.py"
     ]
+    data = [PackageFile(name, source_dir / name) for name in HANDLER_DATA_FILES]
+    for file in data:
+        # Without it the function would deploy and then fail every TLS connection.
+        if not file.source.is_file():
+            raise PackagingError(
+                f"{file.source} is missing; the handler reads it "
+                "(the RDS CA bundle: python -m scripts.update_rds_ca_bundle writes it)"
+            )
+    return modules + data
 
 
 def distribution_files(distribution: str) -> list[PackageFile]:

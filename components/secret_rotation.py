@@ -14,14 +14,7 @@ from components.lambda_package import LambdaPackage
 from components.log_groups import stack_log_group
 from components.roles import WorkloadRole, WorkloadRoleArgs
 from design.grant_layout import role_layout
-from design.iam import (
-    ROTATION_ACTIONS,
-    RUNTIME_READ,
-    compact,
-    document,
-    lambda_trust,
-    secret_statement,
-)
+from design.iam import ROTATION_ACTIONS, compact, lambda_trust
 from design.naming import StackNames
 from design.rotation import (
     HANDLER,
@@ -36,6 +29,12 @@ from design.rotation import (
     master_secrets,
     rotation_invoke_source_arn,
     rotation_statements,
+)
+from design.rotation_rds import (
+    external_master_arns,
+    external_statements,
+    master_read_policy,
+    rds_arns,
 )
 
 TYPE = "app-secrets:rotation:Rotation"
@@ -86,7 +85,7 @@ class Rotation(pulumi.ComponentResource):
     each with its own log group and an invoke permission for Secrets Manager limited to this
     account's secrets under the stack's path; one SecretRotation per rotated secret; and the
     role the functions share: the four rotation actions on the rotated secrets, and read only on
-    the master secrets.
+    the master secrets (and RDS's two Describe calls on the databases the catalog lists).
     """
 
     role_arn: pulumi.Output[str]
@@ -127,7 +126,8 @@ class Rotation(pulumi.ComponentResource):
                 else None
             ),
         )
-        if masters:
+        external = external_statements(external_master_arns(args.rotated), rds_arns(args.rotated))
+        if masters or external:
             # The masters' policy takes one of the role's managed-policy slots: fail now, with
             # IAM's reason, rather than at the eleventh attachment.
             role_layout(list(grants), fixed=fixed, aws_managed=1)
@@ -152,7 +152,9 @@ class Rotation(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.masters_attachment = (
-            self._master_read(name, args, masters=masters) if masters else None
+            self._master_read(name, args, masters=masters, external=external)
+            if masters or external
+            else None
         )
         ready = [self.role, *([self.masters_attachment] if self.masters_attachment else [])]
         self.functions, self.permissions = {}, {}
@@ -164,6 +166,7 @@ class Rotation(pulumi.ComponentResource):
                 secret_arn=args.secret_arns[secret],
                 rules=rotated.rules,
                 slug=rotated.profile.slug,
+                rotate_immediately=rotated.rotate_immediately,
                 ready=[*ready, *filter(None, [args.first_values.get(secret)])],
             )
             for secret, rotated in args.rotated.items()
@@ -182,6 +185,7 @@ class Rotation(pulumi.ComponentResource):
         secret_arn: pulumi.Input[str],
         rules: Mapping[str, int | str],
         slug: str,
+        rotate_immediately: bool,
         ready: Sequence[pulumi.Resource],
     ) -> aws.secretsmanager.SecretRotation:
         return aws.secretsmanager.SecretRotation(
@@ -189,19 +193,23 @@ class Rotation(pulumi.ComponentResource):
             secret_id=secret_arn,
             rotation_lambda_arn=self.functions[slug].arn,
             rotation_rules=dict(rules),
-            # Never at deploy time: a first value is already in place, and an external secret
-            # has none yet for createSecret to start from. Configuring the rotation still has
-            # AWS test the function (testSecret), so the function's permissions come first.
-            rotate_immediately=False,
+            # At deploy time only for a secret whose first value the function makes (a generated
+            # token): any other has its first value in place already, or none yet for
+            # createSecret to start from (external). Configuring the rotation without it still
+            # has AWS test the function (testSecret). Either way the function's permissions
+            # come first.
+            rotate_immediately=rotate_immediately,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.permissions[slug], *ready]),
         )
 
     def _master_read(
-        self, name: str, args: RotationArgs, *, masters: list[str]
+        self, name: str, args: RotationArgs, *, masters: list[str], external: list[dict]
     ) -> aws.iam.RolePolicyAttachment:
         """GetSecretValue and DescribeSecret on each master secret, by its exact ARN.
 
-        A managed policy of its own, so the rotated secrets' grants keep IAM's packing.
+        A managed policy of its own, so the rotated secrets' grants keep IAM's packing. It also
+        holds the `external` statements (`design.rotation_rds`): the master secrets the stack
+        does not manage, and the RDS databases the function may describe, by exact ARN.
         """
         child = pulumi.ResourceOptions(parent=self)
         policy = aws.iam.Policy(
@@ -212,11 +220,7 @@ class Rotation(pulumi.ComponentResource):
                 f"Read-only access of {args.names.rotation_role_name} to the master secrets"
             ),
             policy=pulumi.Output.all(*(args.secret_arns[master] for master in masters)).apply(
-                lambda arns: compact(
-                    document(
-                        [secret_statement("ReadMasterSecrets", RUNTIME_READ, secret_arns=arns)]
-                    )
-                )
+                lambda arns: compact(master_read_policy(arns, external=external))
             ),
             tags=dict(args.tags),
             opts=child,

@@ -10,7 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from inputs.catalog import GenerateSpec, SecretSpec
+from design.rotation import rotates_first_value
+from inputs.catalog import GenerateSpec, SecretSpec, is_arn
 
 ROTATED_VALUE_FIELDS = ("secretString", "versionStages")
 MASTER_ARN_FIELD = "masterarn"
@@ -25,6 +26,9 @@ class SecretEntry:
     """The catalog entry: description, value source, rotation. Required."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The secret's tags (Secrets Manager allows 50). Default: none."""
+    master: str | None = None
+    """The master of an alternating-users rotation in this environment: a catalog name or a
+    secret ARN (one RDS manages). A `fields` value gets its ARN as `masterarn`. Default: none."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,10 @@ class SecretStore(pulumi.ComponentResource):
     Per secret (children named after the catalog name): the `-secret`, its `-policy`, a
     `-value` SecretVersion, and a `-password` RandomPassword per generated value. Generated
     values stay stable until the catalog's `generate.generation` changes. External secrets get
-    no SecretVersion: the stack never writes or reads their value. Rotated secrets keep their
-    SecretVersion for the first value only; `ignore_changes` stops `pulumi up` from reverting a
-    rotation.
+    no SecretVersion: the stack never writes or reads their value. Neither do generated `token`
+    secrets with rotation: their first value is made by their rotation function, in AWS
+    (`design.rotation.rotates_first_value`). Other rotated secrets keep their SecretVersion for
+    the first value only; `ignore_changes` stops `pulumi up` from reverting a rotation.
 
     One component holds them all, rather than one per secret: at 1,000 secrets that is 1,000
     fewer registrations for every preview.
@@ -125,11 +130,14 @@ class SecretStore(pulumi.ComponentResource):
     def _value(
         self, name: str, spec: SecretSpec, *, args: SecretStoreArgs
     ) -> pulumi.Output[str] | None:
+        if rotates_first_value(spec):
+            return None
         if spec.generate is not None:
             return self._generated(f"{name}-password", spec.generate)
         if spec.config is not None:
             return pulumi.Output.secret(args.config_values[spec.config])
         if spec.fields is not None:
+            master = args.secrets[name].master
             parts: dict[str, pulumi.Input[str | int | bool]] = {}
             for key, source in spec.fields.items():
                 if source.generate is not None:
@@ -139,11 +147,10 @@ class SecretStore(pulumi.ComponentResource):
                 else:
                     assert source.value is not None
                     parts[key] = source.value
-            rotation = spec.rotation
-            if rotation is not None and rotation.master is not None:
+            if master is not None:
                 # The alternating-users rotation finds its master credentials here, as AWS's
                 # own rotation functions do.
-                parts[MASTER_ARN_FIELD] = self.arns[rotation.master]
+                parts[MASTER_ARN_FIELD] = master if is_arn(master) else self.arns[master]
             return pulumi.Output.secret(pulumi.Output.all(**parts).apply(json.dumps))
         return None
 
@@ -154,6 +161,9 @@ class SecretStore(pulumi.ComponentResource):
             length=generate.length,
             special=bool(specials),
             override_special=specials or None,
+            upper=generate.upper,
+            lower=generate.lower,
+            numeric=generate.numeric,
             keepers={"generation": str(generate.generation)},
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -23,6 +23,7 @@ from design.containers import ecr_repository_arns
 from design.detection import IAM_CHANGED, stack_role_names
 from design.iam import compact, secret_resource_policy
 from design.rotation import rotated_secrets
+from design.rotation_rds import external_master_arns, rds_arns
 from design.stack_inputs import StackInputs
 
 Outputs = dict[str, Any]
@@ -48,6 +49,7 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
         ),
     )
     store = _secret_store(inputs, key_arn=key.arn, account=account)
+    rotated = rotated_secrets(inputs.secrets, environment=settings.environment)
     boundary = WorkloadBoundary(
         "workload-boundary",
         WorkloadBoundaryArgs(
@@ -59,6 +61,10 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             ),
             rotation_subnet_ids=settings.rotation_subnet_ids,
             rotation_security_group_ids=settings.rotation_security_group_ids,
+            # RDS's own master secrets and the databases rotations describe: outside the
+            # stack's path, so the boundary names each exactly.
+            rotation_external_master_arns=external_master_arns(rotated),
+            rotation_rds_arns=rds_arns(rotated),
             tags=tags,
         ),
     )
@@ -108,6 +114,7 @@ def _secret_store(
                     full_name=names.secret_full_name(name),
                     spec=spec,
                     tags=inputs.secret_tags(spec),
+                    master=spec.rotation.master_in(settings.environment) if spec.rotation else None,
                 )
                 for name, spec in inputs.secrets.items()
             },
@@ -125,7 +132,7 @@ def _secret_store(
 def _logs_key(inputs: StackInputs, *, account: AwsAccount, tags: dict[str, str]) -> LogsKey | None:
     """The key of the stack's log groups, when it has any (task definitions or rotation)."""
     has_logs = any(spec.task for spec in inputs.services.values()) or rotated_secrets(
-        inputs.secrets
+        inputs.secrets, environment=inputs.settings.environment
     )
     if not has_logs:
         return None
@@ -192,7 +199,7 @@ def _rotation(
     log_key_arn: pulumi.Output[str] | None,
     **common: Any,
 ) -> Outputs:
-    rotated = rotated_secrets(inputs.secrets)
+    rotated = rotated_secrets(inputs.secrets, environment=inputs.settings.environment)
     if not rotated:
         return {}
     settings = inputs.settings

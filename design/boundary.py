@@ -8,6 +8,7 @@ from design.arns import Account, log_group_arn
 from design.iam import ROTATION_ACTIONS, document, kms_via_secrets_manager
 from design.naming import StackNames
 from design.rotation import RotationNetwork, generate_passwords, rotation_in_vpc
+from design.rotation_rds import external_statements
 
 ECR_PULL_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -23,6 +24,8 @@ def workload_boundary(
     key_arn: str,
     ecr_repository_arns: Sequence[str] = (),
     network: RotationNetwork | None = None,
+    external_master_arns: Sequence[str] = (),
+    rds_arns: Sequence[str] = (),
 ) -> dict:
     """The most any role the stack creates may ever do, whatever its own policies say.
 
@@ -31,6 +34,8 @@ def workload_boundary(
     catalog's private ECR images); `ecr:GetAuthorizationToken` supports no resource, so it is
     the one ECR action on `*`, and only when there is a private repository to pull from. The
     network-interface actions appear only with a rotation `network`, scoped to its subnets.
+    Read on master secrets outside the stack's path (RDS's own) and RDS's two Describe calls
+    appear only for the exact ARNs the catalog names (`external_master_arns`, `rds_arns`).
     """
     return document(
         [
@@ -57,6 +62,7 @@ def workload_boundary(
                 ],
             },
             *(rotation_in_vpc(account, network) if network else []),
+            *external_statements(external_master_arns, rds_arns),
         ]
     )
 

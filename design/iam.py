@@ -21,9 +21,13 @@ RUNTIME_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecretVersionIds",
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 )
+"""What a rotation function does to the secrets it rotates. ListSecretVersionIds finds the newest
+unlabelled versions, where a single-user rotation looks for a password that lost its label
+mid-rotation (see rotation/postgres_single_user.py)."""
 KMS_ENCRYPT_DECRYPT = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 """What a role that writes secrets needs of the stack key, through Secrets Manager."""
 ECS_EXECUTION_MANAGED_POLICY = "service-role/AmazonECSTaskExecutionRolePolicy"

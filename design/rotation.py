@@ -6,11 +6,12 @@ import hashlib
 import json
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from design.arns import Account, log_group_arn
 from design.iam import KMS_ENCRYPT_DECRYPT, kms_via_secrets_manager
-from inputs.catalog import GenerateSpec, RotationSpec, SecretSpec
+from inputs.catalog import GenerateSpec, RotationSpec, SecretSpec, is_arn
 from rotation.settings import POSTGRES_EXCLUDE_CHARACTERS_DEFAULT
 
 RUNTIME = "python3.11"
@@ -36,27 +37,73 @@ STRATEGY_SLUGS = {
 
 @dataclass(frozen=True)
 class RotationProfile:
-    """How one rotation function draws new values; secrets with equal profiles share it."""
+    """How one rotation function draws new values; secrets with equal profiles share it.
+
+    One field per GetRandomPassword argument; the defaults are AWS's templates'.
+    """
 
     strategy: str
+    """The rotation strategy, `RotationSpec.strategy`. Required."""
     password_length: int
+    """Characters in a new value. Required."""
     exclude_characters: str
-    """Every punctuation character a new value must not contain."""
+    """Every punctuation character a new value must not contain. Required."""
     exclude_punctuation: bool
+    """Whether a new value has no punctuation at all. Required."""
+    exclude_numbers: bool = False
+    """Whether a new value has no digits. @default False"""
+    exclude_uppercase: bool = False
+    """Whether a new value has no uppercase letters. @default False"""
+    exclude_lowercase: bool = False
+    """Whether a new value has no lowercase letters. @default False"""
+    require_each_included_type: bool = True
+    """Whether a new value holds every class it may hold. @default True"""
+
+    _SLUG_FIELDS: ClassVar[tuple[str, ...]] = (
+        "strategy",
+        "password_length",
+        "exclude_characters",
+        "exclude_punctuation",
+    )
+    """The fields the first profiles had, hashed as the plain list they always were."""
 
     @property
     def slug(self) -> str:
         """`{strategy}-{6 hex}`: stable for the same profile, so the function keeps its name."""
-        digest = hashlib.sha256(json.dumps(astuple(self)).encode()).hexdigest()[:6]
+        digest = hashlib.sha256(json.dumps(self._slug_key()).encode()).hexdigest()[:6]
         return f"{STRATEGY_SLUGS[self.strategy]}-{digest}"
 
+    def _slug_key(self) -> list[Any]:
+        # The slug is part of the function's name and of its Pulumi resource name, so a new slug
+        # deletes the deployed function and creates another. The first fields are hashed as the
+        # list they were before any field was added; a field added since joins the list, by name,
+        # only when it is off its default. So a profile that the older fields could describe
+        # (every committed one) keeps its slug, and one that uses a new field gets its own.
+        key: list[Any] = [getattr(self, name) for name in self._SLUG_FIELDS]
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name not in self._SLUG_FIELDS and value != field.default:
+                key.append([field.name, value])
+        return key
+
     def environment(self) -> dict[str, str]:
-        """The function's variables, in the contract of `rotation/settings.py`."""
+        """The function's variables, in the contract of `rotation/settings.py`.
+
+        Every variable is set, defaults too, so neither the handler's defaults nor a change to
+        them decides what a deployed function draws.
+        """
+        flags = {
+            "EXCLUDE_PUNCTUATION": self.exclude_punctuation,
+            "EXCLUDE_NUMBERS": self.exclude_numbers,
+            "EXCLUDE_UPPERCASE": self.exclude_uppercase,
+            "EXCLUDE_LOWERCASE": self.exclude_lowercase,
+            "REQUIRE_EACH_INCLUDED_TYPE": self.require_each_included_type,
+        }
         return {
             "STRATEGY": self.strategy,
             "PASSWORD_LENGTH": str(self.password_length),
             "EXCLUDE_CHARACTERS": self.exclude_characters,
-            "EXCLUDE_PUNCTUATION": "true" if self.exclude_punctuation else "false",
+            **{name: "true" if value else "false" for name, value in flags.items()},
         }
 
 
@@ -81,7 +128,9 @@ def rotation_profile(spec: SecretSpec) -> RotationProfile:
 
     pulumi_random draws punctuation from `GenerateSpec.specials` only; GetRandomPassword from
     all ASCII punctuation. So every other punctuation character is excluded, and with no
-    specials at all, punctuation is turned off.
+    specials at all, punctuation is turned off. A class of letters or digits the catalog turns
+    off (`upper`, `lower`, `numeric`) is excluded; GetRandomPassword's requirement of each
+    class left stays on, as in AWS's templates.
     """
     if spec.rotation is None:
         raise ValueError("rotation_profile: the secret has no rotation block")
@@ -93,6 +142,9 @@ def rotation_profile(spec: SecretSpec) -> RotationProfile:
         password_length=generate.length,
         exclude_characters=excluded if specials else "",
         exclude_punctuation=not specials,
+        exclude_numbers=not generate.numeric,
+        exclude_uppercase=not generate.upper,
+        exclude_lowercase=not generate.lower,
     )
 
 
@@ -114,19 +166,71 @@ class RotatedSecret:
     rules: dict[str, int | str]
     """SecretRotation's `rotation_rules`."""
     master: str | None = None
-    """The catalog name of the master secret an alternating-users rotation logs in with."""
+    """The catalog name of the master secret an alternating-users rotation logs in with.
+    @default None: no master, or one the stack does not manage (`master_arn`)."""
+    master_arn: str | None = None
+    """The ARN of the master secret when the stack does not manage it (RDS's own), in this
+    environment. @default None"""
+    rds_arns: tuple[str, ...] = ()
+    """The RDS instances and clusters its rotation may describe, in this environment.
+    @default none"""
+    rotate_immediately: bool = False
+    """Whether SecretRotation rotates at once, to make the first value (`rotates_first_value`).
+    @default False: the first value is already in place, or is put by hand (external)."""
 
 
-def rotated_secrets(secrets: Mapping[str, SecretSpec]) -> dict[str, RotatedSecret]:
-    """Catalog name -> RotatedSecret, for the secrets with a rotation block."""
+def rotated_secrets(
+    secrets: Mapping[str, SecretSpec], *, environment: str | None = None
+) -> dict[str, RotatedSecret]:
+    """Catalog name -> RotatedSecret, for the secrets with a rotation block.
+
+    `environment` picks each master and RDS list the catalog gives per environment; without
+    it, such a catalog is refused.
+    """
     return {
         name: RotatedSecret(
             profile=rotation_profile(spec),
             rules=rotation_rules(spec.rotation),
-            master=spec.rotation.master,
+            rotate_immediately=rotates_first_value(spec),
+            **_masters(spec.rotation, environment=environment),
         )
         for name, spec in secrets.items()
         if spec.rotation is not None
+    }
+
+
+def rotates_first_value(spec: SecretSpec) -> bool:
+    """Whether the secret's first value is made by its own rotation function, in AWS.
+
+    True for a generated `token` secret: the function draws values exactly as RandomPassword
+    would, so the stack declares neither a RandomPassword nor a SecretVersion for it, and no value
+    of the secret is ever in Pulumi's state, a plan or a CI log. It also removes the failure in
+    which the version Pulumi tracked is deleted after many rotations and `pulumi up` writes the
+    old value back. PostgreSQL secrets keep a first value from the stack: the function can only
+    rotate a login that already works.
+    """
+    return (
+        spec.generate is not None
+        and spec.rotation is not None
+        and spec.rotation.strategy == "token"
+    )
+
+
+def _masters(rotation: RotationSpec, *, environment: str | None) -> dict[str, Any]:
+    """RotatedSecret's master, master_arn and rds_arns in `environment`."""
+    if environment is None:
+        if isinstance(rotation.master, dict) or rotation.rds:
+            raise ValueError(
+                "rotated_secrets: the catalog gives masters or RDS databases per environment; "
+                "pass the environment"
+            )
+        return {"master": rotation.master}
+    master = rotation.master_in(environment)
+    external = master is not None and is_arn(master)
+    return {
+        "master": None if external else master,
+        "master_arn": master if external else None,
+        "rds_arns": rotation.rds_arns_in(environment),
     }
 
 

@@ -19,6 +19,7 @@ from design.exceptions import PolicyTooLargeError
 from design.grant_layout import role_layout
 from design.naming import ROLE_NAME_LIMIT, StackNames
 from design.rotation import WIDEST_NETWORK, rotation_statements
+from design.rotation_rds import external_region_problems
 from inputs.catalog import Catalog, SecretSpec, ServiceSpec, split_reference
 from inputs.catalog_reader import read_catalog
 from inputs.exceptions import InputError
@@ -106,6 +107,13 @@ def load_stack_inputs(
     )
     region = region or config.region
     problems += _region_problems(region, file=config.file, mode=mode)
+    if region and AWS_REGION.fullmatch(region):
+        problems += external_region_problems(
+            catalog,
+            environment=str(values.get("environment", stack)),
+            region=region,
+            catalog_file=path.name,
+        )
     settings = _checked_settings(
         catalog,
         values,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
 from inputs.validators import between, matches, valid_tags
 
@@ -54,14 +54,38 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+MSG_NO_CHARACTER_CLASS = (
+    "leaves no character class to draw from: upper, lower, numeric and special are all false; "
+    "set at least one of them to true"
+)
+MSG_NO_SPECIAL_LEFT = (
+    "leaves no character class to draw from: upper, lower and numeric are false and "
+    f"exclude_characters removes every special character ({RANDOM_SPECIALS}); set one of "
+    "upper, lower, numeric to true or exclude fewer"
+)
+
+
 class GenerateSpec(_Model):
-    """A value drawn by pulumi_random.RandomPassword, stable until `generation` changes."""
+    """A value drawn by pulumi_random.RandomPassword, stable until `generation` changes.
+
+    At least one class of character must be left: pulumi_random refuses a value with none, and
+    only at `pulumi up`; this is reported with the catalog path before anything is deployed.
+    """
 
     length: Annotated[int, between(*PASSWORD_LENGTH)] = 32
     """Characters in the value, 8-4096 (4096 is also the most Secrets Manager's own
     GetRandomPassword draws). Default: 32."""
     special: bool = True
     """Whether the value may hold punctuation from `RANDOM_SPECIALS`. Default: true."""
+    upper: bool = True
+    """Whether the value may hold uppercase letters A-Z (pulumi_random's `upper`; a rotation
+    function is told `EXCLUDE_UPPERCASE` when false). Default: true."""
+    lower: bool = True
+    """Whether the value may hold lowercase letters a-z (pulumi_random's `lower`; a rotation
+    function is told `EXCLUDE_LOWERCASE` when false). Default: true."""
+    numeric: bool = True
+    """Whether the value may hold digits 0-9 (pulumi_random's `numeric`; a rotation function is
+    told `EXCLUDE_NUMBERS` when false). Default: true."""
     exclude_characters: str = ""
     """Punctuation to leave out, e.g. characters a connection string cannot hold; letters and
     digits cannot be excluded. Default: none, every character of `RANDOM_SPECIALS` may appear."""
@@ -76,6 +100,12 @@ class GenerateSpec(_Model):
             return ""
         return "".join(char for char in RANDOM_SPECIALS if char not in self.exclude_characters)
 
+    @model_validator(mode="after")
+    def _leaves_a_character_class(self) -> GenerateSpec:
+        if self.upper or self.lower or self.numeric or self.specials:
+            return self
+        raise ValueError(MSG_NO_SPECIAL_LEFT if self.special else MSG_NO_CHARACTER_CLASS)
+
 
 class FieldSpec(_Model):
     """One key of a JSON secret: exactly one of generate, config or value."""
@@ -87,6 +117,41 @@ class FieldSpec(_Model):
     value this key takes, set with `pulumi config set --secret`. Default: none."""
     value: str | int | bool | None = None
     """A literal string, whole number or boolean, stored as it is: never a secret. Default: none."""
+
+
+MSG_MASTER_SHAPE = (
+    "must be a catalog secret name, or a mapping of environment -> catalog secret name or "
+    "secret ARN"
+)
+MSG_MASTER_ARN_PER_ENVIRONMENT = (
+    "a secret ARN names one account and region: give it per environment, as a mapping of "
+    "environment -> ARN (e.g. {prod: arn:aws:secretsmanager:...})"
+)
+
+
+def is_arn(reference: str) -> bool:
+    """Whether a master reference is an ARN; a catalog secret name never holds ':'."""
+    return reference.startswith("arn:")
+
+
+def _master_reference(value: object) -> str | dict[str, str] | None:
+    # One validator for the two shapes, so that a wrong value gets one message instead of one
+    # per member of a union; the ARNs themselves are checked with the environments
+    # (inputs/rotation_checks.py).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if is_arn(value):
+            raise ValueError(MSG_MASTER_ARN_PER_ENVIRONMENT)
+        if not SECRET_NAME.fullmatch(value):
+            raise ValueError(f"{MSG_MASTER_SHAPE}; a name is {SECRET_NAME_ALLOWED}, got {value!r}")
+        return value
+    if isinstance(value, dict) and all(
+        isinstance(key, str) and isinstance(reference, str) for key, reference in value.items()
+    ):
+        return dict(value)
+    kind = "a mapping with other than strings" if isinstance(value, dict) else type(value).__name__
+    raise ValueError(f"{MSG_MASTER_SHAPE}, got {kind}")
 
 
 class RotationSpec(_Model):
@@ -101,9 +166,28 @@ class RotationSpec(_Model):
     strategy: Literal["token", "postgres-single-user", "postgres-alternating-users"]
     """What a rotation changes: `token` draws a new string value; the postgres strategies also
     change the database role's password. Required: there is no default."""
-    master: SecretName | None = None
+    master: Annotated[str | dict[str, str] | None, PlainValidator(_master_reference)] = None
     """The secret whose credentials may alter the database roles; required by, and only taken
-    by, `postgres-alternating-users`. Default: none."""
+    by, `postgres-alternating-users`: a catalog secret name, or a mapping of every environment
+    the secret exists in to a catalog secret name or to the full ARN of a secret the stack does
+    not manage (RDS's own `rds!db-...` or `rds!cluster-...`, whose ARN differs per account).
+    Default: none."""
+    rds: dict[EnvironmentName, list[str]] | None = None
+    """Environment -> the ARNs of the RDS DB instances (`arn:aws:rds:REGION:ACCOUNT:db:NAME`)
+    and clusters (`...:cluster:NAME`) the rotation may describe there: the one whose master
+    secret RDS manages, and the read replicas the secret's host may be. Only for
+    `postgres-alternating-users`; required for an environment whose master is RDS's secret.
+    Default: none, no RDS call is allowed."""
+
+    def master_in(self, environment: str) -> str | None:
+        """The master in `environment`: a catalog secret name, a secret ARN, or None."""
+        if isinstance(self.master, dict):
+            return self.master.get(environment)
+        return self.master
+
+    def rds_arns_in(self, environment: str) -> tuple[str, ...]:
+        """The RDS instance and cluster ARNs the rotation may describe in `environment`."""
+        return tuple((self.rds or {}).get(environment, ()))
 
 
 class SecretSpec(_Model):

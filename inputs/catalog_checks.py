@@ -18,6 +18,7 @@ from inputs.catalog import (
     TaskSpec,
     split_reference,
 )
+from inputs.rotation_checks import master_problems
 
 Problems = list[tuple[str, str]]
 """(catalog path, message) pairs; the reader puts the file name before each."""
@@ -32,36 +33,19 @@ def catalog_problems(catalog: Catalog, *, invalid_secrets: set[str] = frozenset(
     """
     problems: Problems = []
     known = set(catalog.environments)
+    declared = set(catalog.secrets) | invalid_secrets
     for name, spec in catalog.secrets.items():
-        problems += _secret_problems(name, spec, declared=set(catalog.secrets) | invalid_secrets)
+        problems += _secret_problems(name, spec)
         problems += _only_in_problems(f"secrets.{name}", spec.only_in, known=known)
-        problems += _master_problems(name, spec, catalog=catalog)
+        problems += master_problems(
+            f"secrets.{name}.rotation", spec, catalog=catalog, declared=declared
+        )
     for name, service in catalog.services.items():
         problems += _only_in_problems(f"services.{name}", service.only_in, known=known)
         problems += _service_problems(
             name, service, catalog=catalog, invalid_secrets=invalid_secrets
         )
     return problems
-
-
-def _master_problems(name: str, spec: SecretSpec, *, catalog: Catalog) -> Problems:
-    """A rotated secret's master must exist wherever the secret does."""
-    master = (
-        catalog.secrets.get(spec.rotation.master)
-        if spec.rotation and spec.rotation.master
-        else None
-    )
-    if master is None:
-        return []
-    return [
-        (
-            f"secrets.{name}.rotation.master",
-            f"secret {spec.rotation.master!r} does not exist in environment {environment!r}; "
-            "add it to the master's only_in",
-        )
-        for environment in catalog.environments
-        if spec.exists_in(environment) and not master.exists_in(environment)
-    ]
 
 
 def _only_in_problems(path: str, only_in: list[str] | None, *, known: set[str]) -> Problems:
@@ -77,7 +61,7 @@ def _only_in_problems(path: str, only_in: list[str] | None, *, known: set[str]) 
     ]
 
 
-def _secret_problems(name: str, spec: SecretSpec, *, declared: set[str]) -> Problems:
+def _secret_problems(name: str, spec: SecretSpec) -> Problems:
     path = f"secrets.{name}"
     sources = [kind for kind in ("generate", "config", "fields") if getattr(spec, kind) is not None]
     if spec.external:
@@ -98,7 +82,7 @@ def _secret_problems(name: str, spec: SecretSpec, *, declared: set[str]) -> Prob
     if spec.fields is not None and not spec.fields:
         problems.append((f"{path}.fields", "must hold at least one field"))
     if spec.rotation is not None:
-        problems += _rotation_problems(f"{path}.rotation", spec, declared=declared)
+        problems += _rotation_problems(f"{path}.rotation", spec)
     return problems
 
 
@@ -127,7 +111,7 @@ def _field_problems(path: str, field_name: str, *, field: FieldSpec) -> Problems
     return problems
 
 
-def _rotation_problems(path: str, spec: SecretSpec, *, declared: set[str]) -> Problems:
+def _rotation_problems(path: str, spec: SecretSpec) -> Problems:
     rotation = spec.rotation
     assert rotation is not None
     problems = []
@@ -146,7 +130,7 @@ def _rotation_problems(path: str, spec: SecretSpec, *, declared: set[str]) -> Pr
         )
     if rotation.strategy.startswith("postgres"):
         problems += _postgres_problems(path, spec)
-    return problems + _master_reference_problems(path, rotation, declared=declared)
+    return problems
 
 
 def _schedule_problems(path: str, rotation: RotationSpec) -> Problems:
@@ -161,21 +145,6 @@ def _schedule_problems(path: str, rotation: RotationSpec) -> Problems:
             )
         )
     return problems
-
-
-def _master_reference_problems(
-    path: str, rotation: RotationSpec, *, declared: set[str]
-) -> Problems:
-    """Only postgres-alternating-users takes a master, and it must name a declared secret."""
-    if rotation.strategy != "postgres-alternating-users":
-        if rotation.master is not None:
-            return [(f"{path}.master", "only postgres-alternating-users takes a master secret")]
-        return []
-    if rotation.master is None:
-        return [(f"{path}.master", "is required for postgres-alternating-users")]
-    if rotation.master not in declared:
-        return [(f"{path}.master", f"unknown secret {rotation.master!r}")]
-    return []
 
 
 def _postgres_problems(path: str, spec: SecretSpec) -> Problems:

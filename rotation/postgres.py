@@ -24,6 +24,7 @@ from rotation.postgres_secret import (
     read_credentials,
 )
 from rotation.secrets_manager import AWSPENDING
+from rotation.tls import SslSetting, describe_tls_failure, ssl_context
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -39,11 +40,20 @@ SCRAM_ITERATIONS = 4096
 REDACTED = "[REDACTED]"
 
 MSG_UNREACHABLE = "cannot reach PostgreSQL at %s:%s as role %s: %s"
+MSG_TLS_FAILED = (
+    "cannot reach PostgreSQL at %s:%s as role %s over verified TLS: %s;"
+    ' set "ssl": false in the secret to connect without TLS (docs/rotation.md, TLS to the database)'
+)
+MSG_SSL_IGNORED = (
+    "the secret's field 'ssl' must be true or false, got %s: connecting with verified TLS,"
+    " the default"
+)
 MSG_LOGIN_FAILED = "PostgreSQL at %s:%s did not let role %s log in: %s"
 MSG_COMMAND_FAILED = "PostgreSQL at %s:%s, as role %s: %s failed: %s"
 MSG_NOT_SASLPREP = "%s: the password has a character that SASLprep prohibits, so no SCRAM verifier"
 MSG_PENDING_REFUSED = "testSecret: secret %s version %s: PostgreSQL at %s refused role %s"
-MSG_PENDING_TESTED = "testSecret: secret %s version %s: role %s logged in and ran SELECT NOW()"
+MSG_PENDING_TESTED = "secret %s version %s: role %s logged in with AWSPENDING and ran SELECT NOW()"
+LOCK_NAMESPACE = "app-secrets-rotation:"
 
 
 class Session:
@@ -121,9 +131,15 @@ def try_login(credentials: PostgresCredentials) -> Session | None:
             return None
         detail = describe_database_error(exc, secret_values=(credentials.password,))
     except (InterfaceError, OSError) as exc:
+        tls_failure = describe_tls_failure(exc)
         raise DatabaseUnavailableError(
-            MSG_UNREACHABLE
-            % (credentials.host, credentials.port, credentials.username, _describe(exc))
+            (MSG_UNREACHABLE if tls_failure is None else MSG_TLS_FAILED)
+            % (
+                credentials.host,
+                credentials.port,
+                credentials.username,
+                redact(tls_failure or _describe(exc), (credentials.password,)),
+            )
         ) from exc
     else:
         return Session(connection, credentials)
@@ -153,6 +169,21 @@ def check_pending_login(client: BaseClient, *, secret_arn: str, token: str) -> N
     with session:
         session.run("SELECT NOW()", action="SELECT NOW()")
     logger.info(MSG_PENDING_TESTED, secret_arn, token, pending.username)
+
+
+def lock_role(session: Session, role: str) -> None:
+    """Take a transaction-level advisory lock keyed by `role`, held until COMMIT or ROLLBACK.
+
+    Two rotations of the same login (a retry beside the first attempt, or a new token while an
+    old invocation is still running) then check their token and change the password one after
+    the other, never interleaved. The key is a 64-bit hash of the role's name, so it needs no
+    role to exist yet (the clone's first rotation creates it).
+    """
+    session.run(
+        "SELECT pg_advisory_xact_lock(hashtextextended(CAST(:key AS text), 0))",
+        action="pg_advisory_xact_lock",
+        key=LOCK_NAMESPACE + role,
+    )
 
 
 def role_exists(session: Session, role: str) -> bool:
@@ -269,10 +300,11 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
-def _ssl_context(ssl_mode: bool | None) -> ssl.SSLContext | bool | None:
-    if ssl_mode is True:
-        return ssl.create_default_context()
-    return ssl_mode
+def _ssl_context(setting: SslSetting) -> ssl.SSLContext | bool:
+    # Warned about on every connection, not once per secret read: this is where it matters.
+    if setting.ignored is not None:
+        logger.warning(MSG_SSL_IGNORED, setting.ignored)
+    return ssl_context(setting)
 
 
 def _base64(data: bytes) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rotation.exceptions import DatabaseLoginError, InvalidSecretValueError
@@ -13,6 +14,7 @@ from rotation.postgres import (
     check_pending_login,
     create_login_role,
     grant_role,
+    lock_role,
     role_exists,
     set_password,
     try_login,
@@ -22,10 +24,16 @@ from rotation.postgres_secret import (
     different_fields,
     parse_credentials,
     parse_secret_object,
-    read_credentials,
     with_login,
 )
-from rotation.secrets_manager import AWSCURRENT, AWSPENDING, generate_password, get_secret_string
+from rotation.rds import RdsClientFactory, is_replica, new_rds_client, read_master
+from rotation.secrets_manager import (
+    AWSCURRENT,
+    AWSPENDING,
+    check_still_pending,
+    generate_password,
+    get_secret_string,
+)
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -42,6 +50,10 @@ SAME_DATABASE_FIELDS = ("host", "port", "dbname")
 # The master logs in to the same server, in the database of the user it manages.
 SAME_SERVER_FIELDS = ("host", "port")
 
+MSG_NO_CURRENT = (
+    "createSecret: secret %s has no AWSCURRENT value: put the PostgreSQL login, with masterarn, "
+    "as its first value before its first rotation"
+)
 MSG_MASTER_ARN_MISSING = "%s: field %r must be the ARN of the master secret, got %s"
 MSG_NOT_THE_OTHER_USER = (
     "setSecret: secret %s version %s: AWSPENDING must log in as the other user of AWSCURRENT "
@@ -55,12 +67,25 @@ MSG_CURRENT_REFUSED = (
 MSG_MASTER_ELSEWHERE = (
     "setSecret: secret %s version %s: master secret %s is for another server (%s differs)"
 )
+MSG_MASTER_NOT_PRIMARY = (
+    "setSecret: secret %s version %s: master secret %s is for another server: host %s is "
+    "neither its host %s nor, as RDS describes them, a read replica of its database"
+)
+MSG_MASTER_OF_REPLICA = (
+    "setSecret: secret %s version %s: host %s is a read replica of the database of master "
+    "secret %s: the roles are changed on %s"
+)
 MSG_MASTER_REFUSED = (
     "setSecret: secret %s version %s: PostgreSQL at %s refused the master role %s of secret %s"
 )
 MSG_PASSWORD_SET = (
     "setSecret: secret %s version %s: set the password of role %s with master secret %s"
 )
+
+
+def base_username(username: str) -> str:
+    """The role both users of a pair are named after: `app` for `app` and `app_clone`."""
+    return username.removesuffix(CLONE_SUFFIX)
 
 
 def alternate_username(username: str) -> str:
@@ -88,11 +113,17 @@ class PostgresAlternatingUsersStrategy:
     """
 
     password_policy: PasswordPolicy
+    rds_client: RdsClientFactory = field(default=new_rds_client, repr=False, compare=False)
+    """Builds the RDS client setSecret uses for a master secret RDS manages, or a user whose host
+    is not the master's (a read replica), and only then. @default `boto3.client("rds")` in the
+    function's region; AWS_ENDPOINT_URL_RDS points it elsewhere."""
 
     def create_pending_value(
-        self, *, client: BaseClient, secret_arn: str, current_value: str
+        self, *, client: BaseClient, secret_arn: str, current_value: str | None
     ) -> str:
         """AWSCURRENT with the other username and a new random password."""
+        if current_value is None:
+            raise InvalidSecretValueError(MSG_NO_CURRENT % secret_arn)
         source = f"secret {secret_arn} {AWSCURRENT}"
         current = parse_credentials(current_value, source=source)
         current_object = parse_secret_object(current_value, source=source)
@@ -110,7 +141,8 @@ class PostgresAlternatingUsersStrategy:
 
         If the pending password already works, an earlier attempt set it: nothing to do. The
         AWSCURRENT login must work, so that editing the secret cannot point the master's power
-        at a role the secret never controlled.
+        at a role the secret never controlled. The change is committed under an advisory lock on
+        the pair of users, after checking that `token` is still AWSPENDING.
         """
         pending, current, current_master_arn = _read_logins(
             client, secret_arn=secret_arn, token=token
@@ -129,9 +161,14 @@ class PostgresAlternatingUsersStrategy:
                 current=current,
                 secret_arn=secret_arn,
                 token=token,
+                rds_client=self.rds_client,
             ) as session,
             session.transaction(),
         ):
+            # Both users of the pair share one lock: a rotation that another one overtook must
+            # not set the password of the user that the other one made current.
+            lock_role(session, base_username(pending.username))
+            check_still_pending(client, secret_id=secret_arn, token=token, step="setSecret")
             _set_user_password(session, pending=pending)
         logger.info(MSG_PASSWORD_SET, secret_arn, token, pending.username, current_master_arn)
 
@@ -202,10 +239,27 @@ def _login_as_master(
     current: PostgresCredentials,
     secret_arn: str,
     token: str,
+    rds_client: RdsClientFactory = new_rds_client,
 ) -> Session:
-    master = read_credentials(client, secret_id=master_arn, stage=AWSCURRENT)
+    """A session as the master, on the master's server, in the user's database.
+
+    The master secret may be one RDS manages (only username and password: RDS gives its host).
+    The user's host must be the master's, on the same port, or, as in AWS's multi-user template,
+    a read replica of the master's database: the roles are then changed on the master's server,
+    and reach the replica by replication.
+    """
+    context = f"setSecret: secret {secret_arn} version {token}"
+    rds = functools.cache(rds_client)
+    master_login = read_master(client, secret_id=master_arn, rds_client=rds, context=context)
+    master = master_login.credentials
     fields = different_fields(master, current, names=SAME_SERVER_FIELDS)
-    if fields:
+    if "host" in fields:
+        if not is_replica(rds, host=current.host, master=master_login, context=context):
+            raise InvalidSecretValueError(
+                MSG_MASTER_NOT_PRIMARY % (secret_arn, token, master_arn, current.host, master.host)
+            )
+        logger.info(MSG_MASTER_OF_REPLICA, secret_arn, token, current.host, master_arn, master.host)
+    elif fields:
         raise InvalidSecretValueError(
             MSG_MASTER_ELSEWHERE % (secret_arn, token, master_arn, ", ".join(fields))
         )

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rotation.exceptions import InvalidSecretValueError
 from rotation.secrets_manager import find_secret_string, get_secret_string
+from rotation.tls import SslSetting, read_ssl_value
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 ENGINE = "postgres"
+ENGINES = (ENGINE, "aurora-postgresql")
+"""The engines AWS's PostgreSQL rotation templates accept: RDS for PostgreSQL and Aurora."""
 DEFAULT_PORT = 5432
 DEFAULT_DBNAME = "postgres"
 # Long enough for a database across a VPC, short enough to fail well inside a Lambda timeout.
@@ -33,10 +36,12 @@ class PostgresCredentials:
     username: str
     password: str = field(repr=False)
     dbname: str
-    ssl: bool | None
-    """None: TLS if the server offers it, else plain (pg8000's default; AWS's templates also fall
-    back to plain). True: verified TLS only, against the system's CAs or the bundle named by
-    SSL_CERT_FILE. False: never TLS."""
+    ssl: SslSetting
+    """The `ssl` field. Absent, true or "true" (any case): TLS with the certificate chain and host
+    name verified (libpq's verify-full) against the system's CAs (or SSL_CERT_FILE's and
+    SSL_CERT_DIR's) and the RDS CA bundle in the package, never plain TCP. False or "false":
+    plain TCP, the opt-out. Any other value: the default, as AWS's templates read it, with a
+    warning on each connection (`rotation.tls`)."""
 
     @property
     def address(self) -> str:
@@ -63,14 +68,16 @@ def parse_secret_object(secret_string: str, *, source: str) -> dict[str, Any]:
 def parse_credentials(secret_string: str, *, source: str) -> PostgresCredentials:
     """Read engine, host, port, username, password, dbname and ssl from a secret's JSON.
 
-    engine must be "postgres"; host, username and password are required; port defaults to 5432
-    and dbname to "postgres", as in AWS's templates. Messages never repeat a field's value.
+    engine must be "postgres" or "aurora-postgresql"; host, username and password are required;
+    port defaults to 5432 and dbname to "postgres", as in AWS's templates. Messages never repeat
+    a field's value.
     """
     secret_object = parse_secret_object(secret_string, source=source)
     engine = secret_object.get("engine")
-    if engine != ENGINE:
+    if engine not in ENGINES:
+        allowed = " or ".join(repr(name) for name in ENGINES)
         raise InvalidSecretValueError(
-            MSG_FIELD_INVALID % (source, "engine", "'postgres'", _kind(engine))
+            MSG_FIELD_INVALID % (source, "engine", allowed, _kind(engine))
         )
     return PostgresCredentials(
         host=_text_field(secret_object, "host", source=source),
@@ -152,15 +159,10 @@ def _port_field(secret_object: dict[str, Any], *, source: str) -> int:
     return port
 
 
-def _ssl_field(secret_object: dict[str, Any], *, source: str) -> bool | None:
-    value = secret_object.get("ssl")
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise InvalidSecretValueError(
-        MSG_FIELD_INVALID % (source, "ssl", "true or false", _kind(value))
-    )
+def _ssl_field(secret_object: dict[str, Any], *, source: str) -> SslSetting:
+    # Never rejected: a value that is not allowed is read as the default, as AWS's templates read
+    # it, so that every secret they rotate rotates here too; try_login warns about it.
+    return read_ssl_value(secret_object.get("ssl"))
 
 
 def _kind(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,10 +15,30 @@ PASSWORD_LENGTH_MIN = 8
 PASSWORD_LENGTH_MAX = 4096
 EXCLUDE_CHARACTERS_MAX_LENGTH = 4096
 # What AWS's PostgreSQL rotation templates leave out: these characters break connection URLs
-# (`/`, `@`) and naive quoting (`"`, `'`, `\`) in the programs that read the secret.
-POSTGRES_EXCLUDE_CHARACTERS_DEFAULT = "/@\"'\\"
+# (`:`, `/`, `@`) and naive quoting (`"`, `'`, `\`) in the programs that read the secret.
+POSTGRES_EXCLUDE_CHARACTERS_DEFAULT = ":/@\"'\\"
 
-_BOOLEANS = {"true": True, "false": False}
+TRUE_SPELLINGS = ("true", "1", "y", "yes")
+"""What AWS's templates (`get_environment_bool`) read as true, in any case."""
+FALSE_SPELLINGS = ("false", "0", "n", "no")
+"""The matching false spellings; AWS reads every value that is not true as false."""
+_BOOLEANS = {**dict.fromkeys(TRUE_SPELLINGS, True), **dict.fromkeys(FALSE_SPELLINGS, False)}
+CHARACTER_CLASSES = {
+    "EXCLUDE_NUMBERS": string.digits,
+    "EXCLUDE_UPPERCASE": string.ascii_uppercase,
+    "EXCLUDE_LOWERCASE": string.ascii_lowercase,
+    "EXCLUDE_PUNCTUATION": string.punctuation,
+}
+"""GetRandomPassword's character classes: the variable that leaves one out -> its characters."""
+
+MSG_NOT_A_BOOLEAN = (
+    "{name}: must be one of {allowed} (AWS's templates read any other value as false; this "
+    "function refuses it), got {value!r}"
+)
+MSG_NO_CHARACTER_CLASS = (
+    "{names}: no character class is left to draw from (numbers, uppercase, lowercase and "
+    "punctuation are all excluded); allow at least one"
+)
 
 
 class Strategy(StrEnum):
@@ -30,16 +51,34 @@ class Strategy(StrEnum):
 
 @dataclass(frozen=True)
 class PasswordPolicy:
-    """The arguments given to GetRandomPassword for every new value."""
+    """The arguments given to GetRandomPassword for every new value, one field per argument.
+
+    The defaults are AWS's templates' (and GetRandomPassword's): every class of character may
+    appear, and a new value holds at least one of each class that is not excluded.
+    """
 
     password_length: int
-    """Characters in a new value, 8 to 4096. @default 32"""
+    """Characters in a new value, 8 to 4096 (`PASSWORD_LENGTH`). @default 32"""
 
     exclude_characters: str
-    """Characters a new value never contains. @default `/@"'\\` for postgres, none for token"""
+    """Characters a new value never contains (`EXCLUDE_CHARACTERS`).
+    @default `:/@"'\\` for postgres, none for token"""
 
     exclude_punctuation: bool
-    """Whether a new value has no punctuation at all. @default False"""
+    """Whether a new value has no punctuation at all (`EXCLUDE_PUNCTUATION`). @default False"""
+
+    exclude_numbers: bool = False
+    """Whether a new value has no digits (`EXCLUDE_NUMBERS`). @default False"""
+
+    exclude_uppercase: bool = False
+    """Whether a new value has no uppercase letters (`EXCLUDE_UPPERCASE`). @default False"""
+
+    exclude_lowercase: bool = False
+    """Whether a new value has no lowercase letters (`EXCLUDE_LOWERCASE`). @default False"""
+
+    require_each_included_type: bool = True
+    """Whether a new value holds at least one character of every class not excluded
+    (`REQUIRE_EACH_INCLUDED_TYPE`). @default True"""
 
 
 @dataclass(frozen=True)
@@ -62,11 +101,21 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     - `STRATEGY` (string, required): `token`, `postgres-single-user` or
       `postgres-alternating-users`.
     - `PASSWORD_LENGTH` (integer, default 32): 8 to 4096; GetRandomPassword allows at most 4096.
-    - `EXCLUDE_CHARACTERS` (string, default `/@"'\\` for the postgres strategies, empty for
-      `token`): at most 4096 characters; set but empty means exclude nothing.
-    - `EXCLUDE_PUNCTUATION` (boolean, default `false`): `true` or `false`, any case.
+    - `EXCLUDE_CHARACTERS` (string, default `:/@"'\\` for the postgres strategies, as AWS's
+      PostgreSQL templates, empty for `token`): at most 4096 characters; set but empty means
+      exclude nothing.
+    - `EXCLUDE_PUNCTUATION` (boolean, default `false`).
+    - `EXCLUDE_NUMBERS` (boolean, default `false`).
+    - `EXCLUDE_UPPERCASE` (boolean, default `false`).
+    - `EXCLUDE_LOWERCASE` (boolean, default `false`).
+    - `REQUIRE_EACH_INCLUDED_TYPE` (boolean, default `true`).
     - `SECRETS_MANAGER_ENDPOINT` (URL, default unset: boto3's regional endpoint): `https://...` or
       `http://...`; empty means unset.
+
+    A boolean is one of AWS's true spellings `true`, `1`, `y`, `yes` or their false ones
+    `false`, `0`, `n`, `no`, in any case and with surrounding spaces ignored. AWS's templates
+    read every other value as false; this function refuses it, so that a typo cannot silently
+    drop a requirement. The settings must leave at least one character class to draw from.
 
     Other variables are ignored. Raises InvalidSettingError naming the variable, what it got and
     what is allowed.
@@ -75,15 +124,52 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     default_exclude = "" if strategy is Strategy.TOKEN else POSTGRES_EXCLUDE_CHARACTERS_DEFAULT
     return Settings(
         strategy=strategy,
-        password_policy=PasswordPolicy(
-            password_length=_password_length(environ.get("PASSWORD_LENGTH")),
-            exclude_characters=_exclude_characters(
-                environ.get("EXCLUDE_CHARACTERS"), default=default_exclude
-            ),
-            exclude_punctuation=_boolean("EXCLUDE_PUNCTUATION", environ.get("EXCLUDE_PUNCTUATION")),
-        ),
+        password_policy=_password_policy(environ, default_exclude=default_exclude),
         secrets_manager_endpoint=_endpoint(environ.get("SECRETS_MANAGER_ENDPOINT")),
     )
+
+
+def _password_policy(environ: Mapping[str, str], *, default_exclude: str) -> PasswordPolicy:
+    def flag(name: str, *, default: bool = False) -> bool:
+        return _boolean(name, environ.get(name), default=default)
+
+    policy = PasswordPolicy(
+        password_length=_password_length(environ.get("PASSWORD_LENGTH")),
+        exclude_characters=_exclude_characters(
+            environ.get("EXCLUDE_CHARACTERS"), default=default_exclude
+        ),
+        exclude_punctuation=flag("EXCLUDE_PUNCTUATION"),
+        exclude_numbers=flag("EXCLUDE_NUMBERS"),
+        exclude_uppercase=flag("EXCLUDE_UPPERCASE"),
+        exclude_lowercase=flag("EXCLUDE_LOWERCASE"),
+        require_each_included_type=flag("REQUIRE_EACH_INCLUDED_TYPE", default=True),
+    )
+    _check_character_classes(policy)
+    return policy
+
+
+def _check_character_classes(policy: PasswordPolicy) -> None:
+    """Refuses a policy that leaves GetRandomPassword no character to draw from.
+
+    A class is left out by its flag, or by EXCLUDE_CHARACTERS holding every one of its
+    characters; the message names the variables that left each class out.
+    """
+    flags = {
+        "EXCLUDE_NUMBERS": policy.exclude_numbers,
+        "EXCLUDE_UPPERCASE": policy.exclude_uppercase,
+        "EXCLUDE_LOWERCASE": policy.exclude_lowercase,
+        "EXCLUDE_PUNCTUATION": policy.exclude_punctuation,
+    }
+    causes: list[str] = []
+    for variable, characters in CHARACTER_CLASSES.items():
+        if flags[variable]:
+            causes.append(variable)
+        elif set(characters) <= set(policy.exclude_characters):
+            causes.append("EXCLUDE_CHARACTERS")
+        else:
+            return
+    names = ", ".join(dict.fromkeys(causes))
+    raise InvalidSettingError(MSG_NO_CHARACTER_CLASS.format(names=names))
 
 
 def _strategy(value: str | None) -> Strategy:
@@ -120,13 +206,17 @@ def _exclude_characters(value: str | None, *, default: str) -> str:
     return value
 
 
-def _boolean(name: str, value: str | None) -> bool:
+def _boolean(name: str, value: str | None, *, default: bool) -> bool:
+    """AWS's spellings of true and of false; unlike AWS, anything else is refused."""
     if value is None:
-        return False
+        return default
     try:
         return _BOOLEANS[value.strip().lower()]
     except KeyError:
-        raise InvalidSettingError(f"{name}: must be true or false, got {value!r}") from None
+        allowed = ", ".join((*TRUE_SPELLINGS, *FALSE_SPELLINGS))
+        raise InvalidSettingError(
+            MSG_NOT_A_BOOLEAN.format(name=name, allowed=allowed, value=value)
+        ) from None
 
 
 def _endpoint(value: str | None) -> str | None:

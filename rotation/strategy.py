@@ -17,9 +17,10 @@ class RotationStrategy(Protocol):
     """
 
     def create_pending_value(
-        self, *, client: BaseClient, secret_arn: str, current_value: str
+        self, *, client: BaseClient, secret_arn: str, current_value: str | None
     ) -> str:
-        """Return the new SecretString, derived from the AWSCURRENT one."""
+        """Return the new SecretString, derived from the AWSCURRENT one (None: the secret has
+        no AWSCURRENT version yet; raise InvalidSecretValueError if that is not allowed)."""
         ...
 
     def set_pending_value(self, *, client: BaseClient, secret_arn: str, token: str) -> None:
@@ -27,5 +28,7 @@ class RotationStrategy(Protocol):
         ...
 
     def test_pending_value(self, *, client: BaseClient, secret_arn: str, token: str) -> None:
-        """Raise unless the AWSPENDING value of `token` works in that system."""
+        """Raise unless the AWSPENDING value of `token` works in that system.
+
+        Called by testSecret, and again by finishSecret before it promotes the version."""
         ...

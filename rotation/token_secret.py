@@ -25,9 +25,10 @@ class TokenStrategy:
     password_policy: PasswordPolicy
 
     def create_pending_value(
-        self, *, client: BaseClient, secret_arn: str, current_value: str
+        self, *, client: BaseClient, secret_arn: str, current_value: str | None
     ) -> str:
-        """A fresh random string; the current value plays no part in it."""
+        """A fresh random string; the current value plays no part in it, and may not exist yet:
+        a generated token secret gets its first value from its first rotation."""
         return generate_password(client, self.password_policy)
 
     def set_pending_value(self, *, client: BaseClient, secret_arn: str, token: str) -> None:

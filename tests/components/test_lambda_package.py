@@ -16,6 +16,7 @@ import pytest
 
 from components.lambda_package import (
     FILE_MODE,
+    HANDLER_DATA_FILES,
     PACKAGE_FILE,
     ROTATION_DEPENDENCIES,
     ZIP_EPOCH,
@@ -28,10 +29,18 @@ from components.lambda_package import (
     write_package,
     zip_bytes,
 )
+from rotation import tls
 from tests.conftest import PROJECT_DIR
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "certifi")
 """What the python3.11 Lambda runtime has besides the standard library (boto3 and its needs)."""
+
+
+def copy_handler_data(source_dir: Path) -> None:
+    """The project's HANDLER_DATA_FILES, copied under `source_dir` so that it packages."""
+    for name in HANDLER_DATA_FILES:
+        (source_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_DIR / "rotation" / name, source_dir / name)
 
 
 @pytest.fixture
@@ -84,6 +93,26 @@ def test_entries_are_sorted_with_one_time_and_mode_and_no_bytecode(project):
     assert {"pg8000/native.py", "scramp/core.py", "asn1crypto/core.py"} <= set(names)
     assert "dateutil/parser/_parser.py" in names
     assert [name for name in names if "dist-info/licenses/" in name or name.endswith("/LICENSE")]
+    assert "certs/rds-global-bundle.pem" in names
+
+
+def test_the_rds_ca_bundle_is_where_the_tls_module_loads_it_from(project):
+    # Flat, the archive root holds the contents of rotation/: the same path relative to tls.py.
+    bundle = tls.RDS_CA_BUNDLE.relative_to(PROJECT_DIR / "rotation").as_posix()
+
+    with zipfile.ZipFile(rotation_package(project).path) as archive:
+        packaged = archive.read(bundle)
+
+    assert bundle in HANDLER_DATA_FILES
+    assert packaged == tls.RDS_CA_BUNDLE.read_bytes()
+    assert packaged.count(b"-----BEGIN CERTIFICATE-----") == 115
+
+
+def test_rejects_a_source_folder_without_the_rds_ca_bundle(project):
+    (project / "rotation" / "certs" / "rds-global-bundle.pem").unlink()
+
+    with pytest.raises(PackagingError, match=r"rds-global-bundle\.pem is missing"):
+        rotation_package(project)
 
 
 def test_zip_bytes_do_not_depend_on_the_order_given():
@@ -107,6 +136,7 @@ def test_an_unchanged_package_is_not_rewritten(tmp_path):
 
 
 def test_rejects_a_module_that_shadows_the_standard_library(tmp_path):
+    copy_handler_data(tmp_path)
     (tmp_path / "handler.py").write_text("")
     (tmp_path / "secrets.py").write_text("")
 
@@ -115,6 +145,7 @@ def test_rejects_a_module_that_shadows_the_standard_library(tmp_path):
 
 
 def test_rejects_the_same_name_from_two_places(tmp_path):
+    copy_handler_data(tmp_path)
     (tmp_path / "six.py").write_text("")
 
     with pytest.raises(PackagingError, match=r"six\.py comes from both"):
@@ -142,8 +173,10 @@ def test_rejects_compiled_code(monkeypatch):
 def test_handler_files_are_flat_and_leave_init_out(project):
     files = handler_files(project / "rotation")
 
-    assert all(isinstance(file, PackageFile) and "/" not in file.archive_name for file in files)
+    modules = [file for file in files if file.archive_name not in HANDLER_DATA_FILES]
+    assert all(isinstance(file, PackageFile) and "/" not in file.archive_name for file in modules)
     assert "__init__.py" not in {file.archive_name for file in files}
+    assert [file.archive_name for file in files[len(modules) :]] == list(HANDLER_DATA_FILES)
 
 
 def runtime_like_path(tmp_path: Path) -> Path:
@@ -170,6 +203,9 @@ for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
          "Step": step},
         None,
     )
+from rotation import tls
+assert str(tls.RDS_CA_BUNDLE).startswith(os.environ["PACKAGE_DIR"]), tls.RDS_CA_BUNDLE
+assert tls.ssl_context(tls.VERIFY_FULL).cert_store_stats()["x509_ca"] >= 115
 print(json.dumps(sorted(name for name in sys.modules if name.startswith("rotation."))))
 """
 
@@ -204,7 +240,8 @@ def test_the_handler_imports_and_rotates_from_the_zip_in_a_fresh_process(
         check=False,
     )
 
-    # THEN the handler ran flat from the zip's root and the new token is AWSCURRENT
+    # THEN the handler ran flat from the zip's root, found the RDS CA bundle there, and the new
+    # token is AWSCURRENT
     assert result.returncode == 0, result.stderr
     assert "rotation.steps" in json.loads(result.stdout.splitlines()[-1])
     assert rotation_service.stages(secret_arn)[token] == ["AWSCURRENT"]

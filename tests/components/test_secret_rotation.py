@@ -17,7 +17,7 @@ from design.rotation import master_secrets, rotated_secrets, rotation_profile
 from inputs.catalog import SecretSpec
 from tests.conftest import ACCOUNT_ID, REGION, records_of
 from tests.design.service_requests import assume, invoke, lambda_permission_policy
-from tests.design.test_rotation import postgres, token
+from tests.design.test_rotation import postgres, spec, token
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:acme/dev/{{}}-AbCdEf"
 BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/app-secrets-boundary/acme-dev-workload-boundary"
@@ -201,19 +201,27 @@ def test_the_rotation_role_trusts_lambda_for_this_account_only(monitor):
 
 
 @pulumi.runtime.test
-def test_a_rotation_per_secret_on_its_profiles_function_never_immediately(monitor):
-    rotation = declare({"a": token(64), "db": postgres("postgres-single-user")})
+def test_a_rotation_per_secret_immediately_only_for_a_generated_token(monitor):
+    external_token = spec(
+        {"external": True, "rotation": {"every_days": 30, "strategy": "token"}}
+    )
+    rotation = declare(
+        {"a": token(64), "ext": external_token, "db": postgres("postgres-single-user")}
+    )
 
     def check(arns):
         rotations = records_of(monitor, SECRET_ROTATION)
         token_function = f"acme-dev-rot-{rotation_profile(token(64)).slug}"
-        assert set(rotations) == {"rotation-a", "rotation-db"}
+        assert set(rotations) == {"rotation-a", "rotation-ext", "rotation-db"}
+        # The generated token's first value is made by its function, at deploy time.
         assert rotations["rotation-a"].inputs == {
             "secretId": ARN.format("a"),
             "rotationLambdaArn": arns[token_function],
             "rotationRules": {"automaticallyAfterDays": 30},
-            "rotateImmediately": False,
+            "rotateImmediately": True,
         }
+        assert rotations["rotation-ext"].inputs["rotateImmediately"] is False
+        assert rotations["rotation-db"].inputs["rotateImmediately"] is False
         assert rotations["rotation-db"].inputs["rotationRules"] == {
             "scheduleExpression": "rate(7 days)"
         }

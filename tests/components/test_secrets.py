@@ -111,6 +111,20 @@ def test_generated_value_is_stable_with_a_generation_keeper(monitor):
 
 
 @pulumi.runtime.test
+def test_character_classes_follow_the_catalog(monitor):
+    secret = declare(
+        "pin", {"description": "x", "generate": {"length": 12, "upper": False, "lower": False}}
+    )
+
+    def check(_):
+        password = records_of(monitor, PASSWORD)["pin-password"]
+        assert (password.inputs["upper"], password.inputs["lower"]) == (False, False)
+        assert password.inputs["numeric"] is True
+
+    return secret.version.id.apply(check)
+
+
+@pulumi.runtime.test
 def test_no_special_characters_when_special_is_off(monitor):
     secret = declare("plain", {"description": "x", "generate": {"length": 16, "special": False}})
 
@@ -184,13 +198,15 @@ def test_external_secret_gets_no_version(monitor):
 
 @pulumi.runtime.test
 def test_rotated_value_is_never_reverted(monitor):
+    # A rotated secret whose first value the stack writes: a PostgreSQL login from config.
     secret = declare(
         "rotated",
         {
             "description": "x",
-            "generate": {"length": 32},
-            "rotation": {"every_days": 30, "strategy": "token"},
+            "config": "dbLogin",
+            "rotation": {"every_days": 30, "strategy": "postgres-single-user"},
         },
+        config_values={"dbLogin": pulumi.Output.secret("{}")},
     )
 
     def check(_):
@@ -200,6 +216,29 @@ def test_rotated_value_is_never_reverted(monitor):
         ]
 
     return secret.version.id.apply(check)
+
+
+@pulumi.runtime.test
+def test_a_generated_rotated_token_is_born_in_aws(monitor):
+    # GIVEN a generated token with rotation: its rotation function makes its first value
+    secret = declare(
+        "api-token",
+        {
+            "description": "x",
+            "generate": {"length": 48},
+            "rotation": {"every_days": 30, "strategy": "token"},
+        },
+    )
+
+    def check(_):
+        # THEN the stack declares the secret only: no RandomPassword, no SecretVersion, so no
+        # value of it can be in Pulumi's state
+        assert secret.version is None
+        assert records_of(monitor, VERSION) == {}
+        assert records_of(monitor, PASSWORD) == {}
+        assert "api-token-secret" in records_of(monitor, SECRET)
+
+    return secret.arn.apply(check)
 
 
 @pytest.mark.parametrize("value", [SENTINEL])
@@ -261,6 +300,7 @@ def test_alternating_users_value_names_its_master(monitor):
                     },
                 }
             ),
+            master="db-master",
         ),
         "db-master": SecretEntry(
             full_name="acme/dev/db-master",
@@ -276,3 +316,42 @@ def test_alternating_users_value_names_its_master(monitor):
         assert document["username"] == "app"
 
     return pulumi.Output.all(store.arns["db-master"], store.versions["db"].id).apply(check)
+
+
+RDS_MASTER_ARN = (
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+    "rds!db-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf"
+)
+
+
+@pulumi.runtime.test
+def test_a_master_that_rds_manages_is_named_by_its_arn(monitor):
+    # GIVEN a fields secret whose prod master is the secret RDS manages for the instance
+    spec = SecretSpec.model_validate(
+        {
+            "description": "x",
+            "fields": {
+                "engine": {"value": "postgres"},
+                "host": {"value": "db"},
+                "username": {"value": "app"},
+                "password": {"generate": {"length": 16}},
+            },
+            "rotation": {
+                "every_days": 7,
+                "strategy": "postgres-alternating-users",
+                "master": {"dev": "db-master", "prod": RDS_MASTER_ARN},
+            },
+        }
+    )
+    entries = {
+        "db": SecretEntry(
+            full_name="acme/prod/db", spec=spec, master=spec.rotation.master_in("prod")
+        )
+    }
+    store = SecretStore("secrets", SecretStoreArgs(secrets=entries, kms_key_arn=KEY_ARN))
+
+    def check(_):
+        document = json.loads(raw_state(monitor, "db-value", VERSION)["secretString"])
+        assert document["masterarn"] == RDS_MASTER_ARN
+
+    return store.versions["db"].id.apply(check)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+from dataclasses import replace
 
 import pytest
 
@@ -20,6 +21,7 @@ from design.rotation import (
     master_secrets,
     password_settings,
     rotated_secrets,
+    rotates_first_value,
     rotation_in_vpc,
     rotation_invoke_source_arn,
     rotation_profile,
@@ -27,10 +29,21 @@ from design.rotation import (
     rotation_statements,
 )
 from inputs.catalog import RANDOM_SPECIALS, RotationSpec, SecretSpec
-from rotation.settings import load_settings
+from inputs.catalog_reader import load_catalog
+from rotation.settings import PasswordPolicy, load_settings
+from tests.conftest import PROJECT_DIR
 from tests.design.service_requests import invoke, lambda_permission_policy
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
+PASSWORD_VARIABLES = (
+    "PASSWORD_LENGTH",
+    "EXCLUDE_CHARACTERS",
+    "EXCLUDE_PUNCTUATION",
+    "EXCLUDE_NUMBERS",
+    "EXCLUDE_UPPERCASE",
+    "EXCLUDE_LOWERCASE",
+    "REQUIRE_EACH_INCLUDED_TYPE",
+)
 POSTGRES_FIELDS = {
     "engine": {"value": "postgres"},
     "host": {"value": "db.internal"},
@@ -105,7 +118,85 @@ def test_external_secrets_get_the_defaults_and_postgres_loses_the_url_breakers()
 
     assert password_settings(external_token).specials == RANDOM_SPECIALS
     assert "@" not in password_settings(external_db).specials
+    assert ":" not in password_settings(external_db).specials
     assert rotation_profile(external_db).password_length == 32
+
+
+def test_catalog_classes_turned_off_are_excluded():
+    profile = rotation_profile(token(64, upper=False, numeric=False))
+
+    assert (profile.exclude_uppercase, profile.exclude_lowercase, profile.exclude_numbers) == (
+        True,
+        False,
+        True,
+    )
+    assert profile.require_each_included_type is True
+
+
+def test_the_environment_sets_every_password_variable_and_the_handler_reads_them_back():
+    # GIVEN a profile with no field at its default
+    profile = RotationProfile(
+        strategy="postgres-single-user",
+        password_length=20,
+        exclude_characters="",
+        exclude_punctuation=True,
+        exclude_numbers=True,
+        exclude_uppercase=True,
+        exclude_lowercase=False,
+        require_each_included_type=False,
+    )
+
+    environment = profile.environment()
+
+    assert set(environment) == set(PASSWORD_VARIABLES) | {"STRATEGY"}
+    assert load_settings(environment).password_policy == PasswordPolicy(
+        password_length=20,
+        exclude_characters="",
+        exclude_punctuation=True,
+        exclude_numbers=True,
+        exclude_uppercase=True,
+        exclude_lowercase=False,
+        require_each_included_type=False,
+    )
+
+
+# Slugs are part of every function's name and Pulumi resource name: these were computed before
+# the exclude_numbers/uppercase/lowercase and require_each_included_type fields existed.
+SLUGS_BEFORE_THE_CLASS_FIELDS = [
+    ("committed admin-token", token(64, special=False), "token-0e8cfa"),
+    ("token defaults", token(32), "token-f4d708"),
+    ("token excluding <>", token(40, exclude_characters="<>"), "token-2d7496"),
+    ("postgres password field", postgres("postgres-single-user"), "pg-single-4b152e"),
+]
+
+
+@pytest.mark.parametrize(
+    ("secret", "slug"),
+    [(secret, slug) for _, secret, slug in SLUGS_BEFORE_THE_CLASS_FIELDS],
+    ids=[name for name, _, _ in SLUGS_BEFORE_THE_CLASS_FIELDS],
+)
+def test_profiles_with_the_new_fields_at_their_defaults_keep_their_slugs(secret, slug):
+    assert rotation_profile(secret).slug == slug
+
+
+def test_the_committed_catalog_keeps_its_function_names():
+    catalog = load_catalog(PROJECT_DIR / "catalog.yaml")
+
+    slugs = {name: secret.profile.slug for name, secret in rotated_secrets(catalog.secrets).items()}
+
+    assert slugs == {"admin-token": "token-0e8cfa"}
+
+
+def test_each_new_field_off_its_default_gets_its_own_slug():
+    base = rotation_profile(token(64))
+    changed = [
+        replace(base, exclude_numbers=True),
+        replace(base, exclude_uppercase=True),
+        replace(base, exclude_lowercase=True),
+        replace(base, require_each_included_type=False),
+    ]
+
+    assert len({base.slug, *(profile.slug for profile in changed)}) == 5
 
 
 def test_equal_settings_give_equal_slugs_and_others_differ():
@@ -134,6 +225,22 @@ def test_rotation_rules_take_days_or_the_schedule():
 # What the stack deploys per rotated secret.
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"generate": {"length": 32}, "rotation": {"every_days": 30, "strategy": "token"}}, True),
+        ({"external": True, "rotation": {"every_days": 30, "strategy": "token"}}, False),
+        ({"generate": {"length": 32}}, False),
+        (
+            {"config": "login", "rotation": {"every_days": 7, "strategy": "postgres-single-user"}},
+            False,
+        ),
+    ],
+)
+def test_only_a_generated_rotated_token_gets_its_first_value_from_rotation(body, expected):
+    assert rotates_first_value(spec(body)) is expected
+
+
 def test_rotated_secrets_are_exactly_those_with_a_rotation_block():
     rotated = rotated_secrets(
         {
@@ -145,7 +252,9 @@ def test_rotated_secrets_are_exactly_those_with_a_rotation_block():
 
     assert rotated == {
         "a": RotatedSecret(
-            profile=rotation_profile(token(64)), rules={"automatically_after_days": 30}
+            profile=rotation_profile(token(64)),
+            rules={"automatically_after_days": 30},
+            rotate_immediately=True,
         ),
         "db": RotatedSecret(
             profile=rotation_profile(postgres("postgres-alternating-users", master="db-master")),

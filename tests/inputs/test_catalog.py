@@ -146,6 +146,56 @@ def test_accepts_the_limits_of_the_length(catalog_data, length):
     assert catalog.secrets["admin-token"].generate.length == length
 
 
+def test_generate_allows_every_class_by_default_as_pulumi_random_does():
+    generate = GenerateSpec()
+
+    assert (generate.upper, generate.lower, generate.numeric) == (True, True, True)
+
+
+@pytest.mark.parametrize(
+    "kept", [{"upper": True}, {"lower": True}, {"numeric": True}, {"special": True}]
+)
+def test_accepts_a_generate_block_with_one_class_left(catalog_data, kept):
+    classes = {"upper": False, "lower": False, "numeric": False, "special": False, **kept}
+    catalog_data["secrets"]["admin-token"]["generate"] = {"length": 64, **classes}
+
+    generate = parse_catalog(catalog_data, file="catalog.yaml").secrets["admin-token"].generate
+
+    assert (generate.upper, generate.lower, generate.numeric, generate.special) == tuple(
+        classes[name] for name in ("upper", "lower", "numeric", "special")
+    )
+
+
+def test_rejects_a_generate_block_that_leaves_no_character_class(catalog_data):
+    none_left = {"upper": False, "lower": False, "numeric": False, "special": False}
+    catalog_data["secrets"]["admin-token"]["generate"] = {"length": 64, **none_left}
+    catalog_data["secrets"]["app-config"]["fields"]["REDIS_PASSWORD"]["generate"] = none_left
+
+    assert problems_of(catalog_data) == [
+        f"catalog.yaml: {path}: leaves no character class to draw from: upper, lower, numeric "
+        "and special are all false; set at least one of them to true"
+        for path in (
+            "secrets.admin-token.generate",
+            "secrets.app-config.fields.REDIS_PASSWORD.generate",
+        )
+    ]
+
+
+def test_rejects_excluding_every_special_when_no_other_class_is_left(catalog_data):
+    catalog_data["secrets"]["admin-token"]["generate"] = {
+        "upper": False,
+        "lower": False,
+        "numeric": False,
+        "exclude_characters": RANDOM_SPECIALS,
+    }
+
+    assert problems_of(catalog_data) == [
+        "catalog.yaml: secrets.admin-token.generate: leaves no character class to draw from: "
+        "upper, lower and numeric are false and exclude_characters removes every special "
+        f"character ({RANDOM_SPECIALS}); set one of upper, lower, numeric to true or exclude fewer"
+    ]
+
+
 def test_rejects_wrong_types_saying_what_was_received(catalog_data):
     catalog_data["secrets"]["admin-token"]["generate"]["length"] = "64"
     catalog_data["secrets"]["admin-token"]["generate"]["special"] = "no"

@@ -46,7 +46,7 @@ def test_rejects_unknown_keys_naming_what_is_allowed(catalog_data):
     assert "catalog.yaml: extra: unknown key; allowed: environments, secrets, services" in problems
     assert (
         "catalog.yaml: secrets.admin-token.generate.lenght: unknown key; "
-        "allowed: length, special, exclude_characters, generation"
+        "allowed: length, special, upper, lower, numeric, exclude_characters, generation"
     ) in problems
     assert any(
         line.startswith(

@@ -8,6 +8,7 @@ import pytest
 
 from tests.rotation.postgres_server import (
     BINARIES_MISSING,
+    HOST,
     PostgresServer,
     PostgresServerError,
     find_bin_dir,
@@ -20,6 +21,10 @@ ROTATION_VARIABLES = (
     "PASSWORD_LENGTH",
     "EXCLUDE_CHARACTERS",
     "EXCLUDE_PUNCTUATION",
+    "EXCLUDE_NUMBERS",
+    "EXCLUDE_UPPERCASE",
+    "EXCLUDE_LOWERCASE",
+    "REQUIRE_EACH_INCLUDED_TYPE",
     "SECRETS_MANAGER_ENDPOINT",
 )
 
@@ -45,6 +50,47 @@ def postgres_server() -> Iterator[PostgresServer]:
         server = start_server(bin_dir)
     except PostgresServerError as exc:
         pytest.fail(f"could not start PostgreSQL from {bin_dir}: {exc}")
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        finally:
+            remove_directory(server)
+
+
+@pytest.fixture
+def restartable_postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, which the test may stop and start again."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.fail(BINARIES_MISSING)
+    server = start_server(bin_dir)
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        except PostgresServerError:
+            pass  # already stopped by the test
+        finally:
+            remove_directory(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_tls_server() -> Iterator[PostgresServer]:
+    """A second real PostgreSQL server, which offers TLS as well as plain TCP.
+
+    Its certificate names 127.0.0.1 only (an IP subjectAltName) and is signed by a throwaway CA,
+    `server.tls.ca_file`, that no trust store has.
+    """
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.fail(BINARIES_MISSING)
+    try:
+        server = start_server(bin_dir, tls_names=[HOST])
+    except PostgresServerError as exc:
+        pytest.fail(f"could not start PostgreSQL with TLS from {bin_dir}: {exc}")
     try:
         yield server
     finally:

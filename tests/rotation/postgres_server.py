@@ -10,12 +10,15 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pg8000.native
 from pg8000.exceptions import DatabaseError
+
+from tests.rotation.certificates import new_ca, write_server_certificate
 
 BINARIES_GLOB = "/usr/lib/postgresql/*/bin"
 BINARIES_MISSING = "PostgreSQL server binaries not found; install the Debian package postgresql"
@@ -30,6 +33,16 @@ class PostgresServerError(Exception):
     """The test PostgreSQL server could not be set up."""
 
 
+@dataclass(frozen=True)
+class ServerTls:
+    """The files of a server that offers TLS: its certificate and key, and the CA that signed it."""
+
+    ca_file: Path
+    """The throwaway CA's certificate, which no trust store has: trust it with SSL_CERT_FILE."""
+    cert_file: Path
+    key_file: Path
+
+
 @dataclass
 class PostgresServer:
     """A running server that listens on 127.0.0.1 and accepts scram-sha-256 passwords only."""
@@ -40,6 +53,8 @@ class PostgresServer:
     superuser_password: str = field(repr=False)
     host: str = HOST
     superuser: str = SUPERUSER
+    tls: ServerTls | None = None
+    """With TLS files, the server offers TLS (ssl=on); it still takes plain TCP logins too."""
 
     @property
     def data_dir(self) -> Path:
@@ -92,22 +107,32 @@ class PostgresServer:
         )[0][0]
         self.run(quoted)
 
-    def secret_value(self, *, username: str, password: str, **extra: Any) -> str:
-        """The JSON of a secret that logs in to this server."""
-        return json.dumps(
-            {
-                "engine": "postgres",
-                "host": self.host,
-                "port": self.port,
-                "username": username,
-                "password": password,
-                "dbname": "postgres",
-                **extra,
-            }
-        )
+    def secret_value(
+        self, *, username: str, password: str, ssl: object = False, **extra: Any
+    ) -> str:
+        """The JSON of a secret that logs in to this server.
+
+        Its `ssl` field is false unless `ssl` says otherwise, since the rotation's default is
+        verified TLS; `ssl=None` leaves the field out.
+        """
+        value = {
+            "engine": "postgres",
+            "host": self.host,
+            "port": self.port,
+            "username": username,
+            "password": password,
+            "dbname": "postgres",
+            **({} if ssl is None else {"ssl": ssl}),
+            **extra,
+        }
+        return json.dumps(value)
 
     def stop(self) -> None:
         _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "stop", "-m", "immediate"])
+
+    def start(self) -> None:
+        """Start the stopped server again, on the same port with the same data."""
+        _start_cluster(self)
 
 
 def find_bin_dir() -> Path | None:
@@ -120,14 +145,20 @@ def find_bin_dir() -> Path | None:
     return max(candidates, key=lambda path: int(path.parent.name.split(".")[0]))
 
 
-def start_server(bin_dir: Path) -> PostgresServer:
-    """initdb a cluster in a new temporary directory and start it on a free port."""
+def start_server(bin_dir: Path, *, tls_names: Sequence[str] = ()) -> PostgresServer:
+    """initdb a cluster in a new temporary directory and start it on a free port.
+
+    With `tls_names`, the server also offers TLS, with a certificate for those names (an IP
+    address becomes an IP entry of its subjectAltName) signed by a CA made for it alone.
+    initdb's `host` lines in pg_hba.conf match both TLS and plain TCP logins, so it takes both.
+    """
     directory = Path(tempfile.mkdtemp(prefix="rotation-postgres-"))
     server = PostgresServer(
         bin_dir=bin_dir,
         directory=directory,
         port=free_port(),
         superuser_password=secrets.token_urlsafe(24),
+        tls=_tls_files(directory / "tls", tls_names) if tls_names else None,
     )
     try:
         _init_cluster(server)
@@ -182,6 +213,7 @@ def _start_cluster(server: PostgresServer) -> None:
             f"-c port={server.port}",
             f"-c unix_socket_directories={server.directory}",
             "-c fsync=off",
+            *_tls_options(server.tls),
         ]
     )
     log_file = server.directory / "server.log"
@@ -204,6 +236,26 @@ def _start_cluster(server: PostgresServer) -> None:
     except PostgresServerError as exc:
         log = log_file.read_text(errors="replace") if log_file.exists() else "(no log)"
         raise PostgresServerError(f"{exc}\nserver log:\n{log[-4000:]}") from exc
+
+
+def _tls_files(directory: Path, names: Sequence[str]) -> ServerTls:
+    # Written before initdb, so that _init_cluster gives them to the server's system user.
+    directory.mkdir()
+    tls = ServerTls(
+        ca_file=directory / "ca.pem",
+        cert_file=directory / "server.pem",
+        key_file=directory / "server.key",
+    )
+    ca = new_ca()
+    ca.write(tls.ca_file)
+    write_server_certificate(ca, names=names, cert_file=tls.cert_file, key_file=tls.key_file)
+    return tls
+
+
+def _tls_options(tls: ServerTls | None) -> list[str]:
+    if tls is None:
+        return []
+    return ["-c ssl=on", f"-c ssl_cert_file={tls.cert_file}", f"-c ssl_key_file={tls.key_file}"]
 
 
 def _run(command: list[str]) -> None:

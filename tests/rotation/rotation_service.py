@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import urllib.request
 import uuid
 import zipfile
@@ -56,13 +57,15 @@ class RotationService:
         self.endpoint_url = endpoint_url
 
     def create_secret(
-        self, secret_string: str, *, rotation_enabled: bool = True, name: str | None = None
+        self, secret_string: str | None, *, rotation_enabled: bool = True, name: str | None = None
     ) -> str:
-        """A new secret, named `name` or uniquely; its ARN."""
-        secret_arn = self.client.create_secret(
-            Name=name or f"rotation-test-{uuid.uuid4().hex}", SecretString=secret_string
-        )["ARN"]
-        if rotation_enabled:
+        """A new secret, named `name` or uniquely, with no version if `secret_string` is None;
+        its ARN."""
+        request = {"Name": name or f"rotation-test-{uuid.uuid4().hex}"}
+        if secret_string is not None:
+            request["SecretString"] = secret_string
+        secret_arn = self.client.create_secret(**request)["ARN"]
+        if rotation_enabled and secret_string is not None:
             # RotateSecret is the only call that turns rotation on in moto. Without
             # RotateImmediately, moto stages a copy of the value as AWSPENDING and invokes
             # testSecret only; with it, moto would also point its "default" version at the new
@@ -79,6 +82,9 @@ class RotationService:
     def start(self, secret_arn: str) -> str:
         """RotateSecret with a new ClientRequestToken; the token."""
         token = str(uuid.uuid4())
+        if not self.client.describe_secret(SecretId=secret_arn).get("VersionIdsToStages"):
+            self._stage_first_rotation(secret_arn, token)
+            return token
         self.client.rotate_secret(
             SecretId=secret_arn,
             ClientRequestToken=token,
@@ -86,6 +92,27 @@ class RotationService:
             RotationRules=ROTATION_RULES,
         )
         return token
+
+    def _stage_first_rotation(self, secret_arn: str, token: str) -> None:
+        """What RotateSecret does to a secret that has no version yet: turn rotation on and stage
+        an empty version `token` AWSPENDING, for createSecret to fill.
+
+        moto's RotateSecret fails on such a secret (it only stages a version when one exists),
+        so the stub is added to moto's in-process backend: the server runs in this process.
+        """
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        secret = secretsmanager_backends[DEFAULT_ACCOUNT_ID][REGION].secrets[secret_arn]
+        secret.versions[token] = {
+            "createdate": int(time.time()),
+            "version_id": token,
+            "version_stages": ["AWSPENDING"],
+        }
+        secret.rotation_lambda_arn = self._rotation_function_arn()
+        secret.auto_rotate_after_days = ROTATION_RULES["AutomaticallyAfterDays"]
+        secret.rotation_enabled = True
+        secret.rotation_requested = True
 
     def cancel_pending(self, secret_arn: str) -> None:
         """Take AWSPENDING off whichever version has it."""
@@ -125,7 +152,7 @@ class RotationService:
 
     def stages(self, secret_arn: str) -> dict[str, list[str]]:
         """Version id to stages, leaving out versions that have no stage left."""
-        versions = self.client.describe_secret(SecretId=secret_arn)["VersionIdsToStages"]
+        versions = self.client.describe_secret(SecretId=secret_arn).get("VersionIdsToStages", {})
         return {version: stages for version, stages in versions.items() if stages}
 
     def value(self, secret_arn: str, stage: str, *, version_id: str | None = None) -> str:

@@ -130,7 +130,7 @@ def test_lambda_handler_rejects_an_invalid_environment(
 
     # The error comes back on every invocation: a failed build is not cached.
     for _ in range(2):
-        with pytest.raises(InvalidSettingError, match="EXCLUDE_PUNCTUATION: must be true or false"):
+        with pytest.raises(InvalidSettingError, match="EXCLUDE_PUNCTUATION: must be one of true,"):
             invoke_handler("arn:any", str(uuid.uuid4()), (steps.CREATE_SECRET,))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from pg8000.exceptions import DatabaseError
 
-from rotation import postgres, postgres_secret
+from rotation import postgres, postgres_secret, tls
 from rotation.exceptions import (
     DatabaseCommandError,
     DatabaseLoginError,
@@ -84,7 +84,12 @@ def test_describe_database_error_keeps_only_code_and_redacted_message() -> None:
 def test_unreachable_server_fails_fast_naming_host_and_port() -> None:
     port = free_port()
     credentials = PostgresCredentials(
-        host="127.0.0.1", port=port, username="app", password=PASSWORD, dbname="postgres", ssl=None
+        host="127.0.0.1",
+        port=port,
+        username="app",
+        password=PASSWORD,
+        dbname="postgres",
+        ssl=tls.VERIFY_FULL,
     )
     started = time.perf_counter()
 
@@ -105,7 +110,7 @@ def test_silent_server_times_out(silent_port: int, monkeypatch: pytest.MonkeyPat
         username="app",
         password=PASSWORD,
         dbname="postgres",
-        ssl=False,
+        ssl=tls.DISABLE,
     )
     started = time.perf_counter()
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rotation import postgres_secret
+from rotation import postgres_secret, tls
 from rotation.exceptions import InvalidSecretValueError
 from rotation.postgres_secret import PostgresCredentials
 from tests.rotation.secret_leaks import assert_no_secret, exception_text
@@ -33,7 +33,7 @@ def test_parse_credentials_reads_every_field() -> None:
         username="app",
         password=PASSWORD,
         dbname="orders",
-        ssl=True,
+        ssl=tls.VERIFY_FULL,
     )
     assert credentials.address == "db.internal:6543"
 
@@ -43,7 +43,20 @@ def test_parse_credentials_defaults_as_aws_templates_do() -> None:
 
     credentials = postgres_secret.parse_credentials(json.dumps(secret), source="test")
 
-    assert (credentials.port, credentials.dbname, credentials.ssl) == (5432, "postgres", None)
+    assert (credentials.port, credentials.dbname, credentials.ssl) == (
+        5432,
+        "postgres",
+        tls.VERIFY_FULL,
+    )
+
+
+@pytest.mark.parametrize("engine", ["postgres", "aurora-postgresql"])
+def test_parse_credentials_accepts_the_engines_of_aws_templates(engine: str) -> None:
+    credentials = postgres_secret.parse_credentials(
+        json.dumps({**SECRET, "engine": engine}), source="test"
+    )
+
+    assert credentials.host == "db.internal"
 
 
 def test_parse_credentials_accepts_a_port_string() -> None:
@@ -51,7 +64,16 @@ def test_parse_credentials_accepts_a_port_string() -> None:
 
     credentials = postgres_secret.parse_credentials(secret, source="test")
 
-    assert (credentials.port, credentials.ssl) == (5433, False)
+    assert (credentials.port, credentials.ssl) == (5433, tls.DISABLE)
+
+
+def test_parse_credentials_reads_any_other_ssl_value_as_the_default_by_its_kind() -> None:
+    credentials = postgres_secret.parse_credentials(
+        json.dumps({**SECRET, "ssl": PASSWORD}), source="test"
+    )
+
+    assert credentials.ssl == tls.SslSetting(verify_full=True, ignored="a string of 28 characters")
+    assert_no_secret(repr(credentials), [PASSWORD])
 
 
 def test_credentials_repr_leaves_the_password_out() -> None:
@@ -63,13 +85,16 @@ def test_credentials_repr_leaves_the_password_out() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"engine": "mysql"}, "field 'engine' must be 'postgres', got a string of 5 characters"),
+        (
+            {"engine": "mysql"},
+            "field 'engine' must be 'postgres' or 'aurora-postgresql', got a string of 5 characters",
+        ),
+        ({"engine": None}, "field 'engine' must be 'postgres' or 'aurora-postgresql', got nothing"),
         ({"host": None}, "field 'host' must be a non-empty string, got nothing"),
         ({"username": ""}, "field 'username' must be a non-empty string, got a string of 0"),
         ({"password": ["x"]}, "field 'password' must be a non-empty string, got type list"),
         ({"port": 0}, "field 'port' must be an integer from 1 to 65535, got 0"),
         ({"port": PASSWORD}, "field 'port' must be an integer from 1 to 65535, got a string"),
-        ({"ssl": PASSWORD}, "field 'ssl' must be true or false, got a string of 28 characters"),
     ],
 )
 def test_rejects_a_secret_with(change: dict[str, object], message: str) -> None:

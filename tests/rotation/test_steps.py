@@ -8,7 +8,12 @@ import uuid
 import pytest
 
 from rotation import steps
-from rotation.exceptions import InvalidEventError, RotationNotEnabledError, VersionNotPendingError
+from rotation.exceptions import (
+    InvalidEventError,
+    InvalidSecretValueError,
+    RotationNotEnabledError,
+    VersionNotPendingError,
+)
 from rotation.secrets_manager import AWSCURRENT, AWSPENDING, AWSPREVIOUS
 from rotation.settings import PasswordPolicy
 from rotation.token_secret import TokenStrategy
@@ -175,3 +180,112 @@ def test_logs_name_the_step_the_secret_and_the_version(
         for record in caplog.records
         if record.name.startswith("rotation")
     )
+
+
+def test_parse_event_reads_the_rotation_token() -> None:
+    rotation_token = str(uuid.uuid4())
+
+    event = steps.parse_event({**EVENT, "RotationToken": rotation_token})
+
+    assert event.rotation_token == rotation_token
+
+
+@pytest.mark.parametrize("rotation_token", ["", 42])
+def test_rejects_a_rotation_token_that_is_not_a_string(rotation_token: object) -> None:
+    with pytest.raises(InvalidEventError, match="RotationToken must be a non-empty string"):
+        steps.parse_event({**EVENT, "RotationToken": rotation_token})
+
+
+@pytest.mark.parametrize("with_rotation_token", [True, False])
+def test_create_secret_forwards_the_rotation_token(
+    rotation_service: RotationService, with_rotation_token: bool
+) -> None:
+    # GIVEN an event that carries a RotationToken (or an older one without)
+    secret_arn = rotation_service.create_secret(OLD_VALUE)
+    token = rotation_service.start(secret_arn)
+    rotation_token = str(uuid.uuid4())
+    sent: list[dict] = []
+    client = rotation_service.client
+    event_name = "provide-client-params.secrets-manager.PutSecretValue"
+    client.meta.events.register(
+        event_name, lambda params, **_: sent.append(dict(params)), unique_id="capture"
+    )
+    event = {"SecretId": secret_arn, "ClientRequestToken": token, "Step": steps.CREATE_SECRET}
+    if with_rotation_token:
+        event["RotationToken"] = rotation_token
+    try:
+        steps.run_step(client=client, strategy=STRATEGY, event=event)
+    finally:
+        client.meta.events.unregister(event_name, unique_id="capture")
+
+    # THEN PutSecretValue passes it on, as Secrets Manager requires of an assumed-role rotation
+    [request] = sent
+    if with_rotation_token:
+        assert request["RotationToken"] == rotation_token
+    else:
+        assert "RotationToken" not in request
+
+
+@pytest.fixture
+def moto_moves_a_first_awscurrent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let moto attach AWSCURRENT to a secret's first version without RemoveFromVersionId.
+
+    UpdateSecretVersionStage needs RemoveFromVersionId only when another version carries the
+    label (AWS's API reference); moto assumes one always does and fails with an IndexError. Its
+    server runs in this process, so the backend method is wrapped for this test only.
+    """
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original = SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(
+        self, secret_id, version_stage, remove_from_version_id, move_to_version_id
+    ):
+        secret = self.secrets[secret_id]
+        no_current = not any(
+            AWSCURRENT in version["version_stages"] for version in secret.versions.values()
+        )
+        if version_stage == AWSCURRENT and not remove_from_version_id and no_current:
+            secret.versions[move_to_version_id]["version_stages"].append(AWSCURRENT)
+            secret.set_default_version_id(move_to_version_id)
+            return secret.arn, secret.name
+        return original(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+
+    monkeypatch.setattr(
+        SecretsManagerBackend, "update_secret_version_stage", update_secret_version_stage
+    )
+
+
+@pytest.mark.usefixtures("moto_moves_a_first_awscurrent")
+def test_a_secret_without_a_value_gets_its_first_one_from_rotation(
+    rotation_service: RotationService,
+) -> None:
+    # GIVEN a secret that has no value at all (a generated token the stack leaves to rotation)
+    secret_arn = rotation_service.create_secret(None)
+    assert rotation_service.stages(secret_arn) == {}
+
+    # WHEN the rotation that SecretRotation starts with rotate_immediately runs
+    token = rotation_service.rotate(STRATEGY, secret_arn)
+
+    # THEN its value is AWSCURRENT, with no AWSPREVIOUS, and it follows the policy
+    assert rotation_service.stages(secret_arn) == {token: [AWSCURRENT]}
+    assert len(rotation_service.value(secret_arn, AWSCURRENT)) == 32
+
+
+@pytest.mark.parametrize("strategy_name", ["postgres-single-user", "postgres-alternating-users"])
+def test_a_postgres_secret_without_a_value_is_refused(
+    rotation_service: RotationService, strategy_name: str
+) -> None:
+    from tests.rotation.rotation_cases import STRATEGIES
+
+    secret_arn = rotation_service.create_secret(None)
+    token = rotation_service.start(secret_arn)
+
+    with pytest.raises(InvalidSecretValueError, match="has no AWSCURRENT value: put the"):
+        rotation_service.invoke(
+            STRATEGIES[strategy_name],
+            secret_arn=secret_arn,
+            token=token,
+            step=steps.CREATE_SECRET,
+        )
+    assert rotation_service.stages(secret_arn) == {token: [AWSPENDING]}

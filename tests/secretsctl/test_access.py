@@ -17,6 +17,7 @@ RUNTIME = [f"{SM}DescribeSecret", f"{SM}GetSecretValue"]
 ROTATION = [
     f"{SM}DescribeSecret",
     f"{SM}GetSecretValue",
+    f"{SM}ListSecretVersionIds",
     f"{SM}PutSecretValue",
     f"{SM}UpdateSecretVersionStage",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from secretsctl.import_env_words import is_jwt, looks_random, name_words, vendor_of_value
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"

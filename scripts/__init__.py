@@ -1,0 +1,1 @@
+"""Maintenance scripts: each regenerates a committed file from a pinned source."""
