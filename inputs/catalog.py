@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
-from inputs.validators import between, matches, valid_tags
+from inputs.validators import ECS_NAME, ECS_NAME_ALLOWED, between, matches, valid_tags
 
 SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,256}$")
 SECRET_NAME_ALLOWED = "1-256 letters, digits and /_+=.@-"
@@ -172,6 +172,10 @@ class RotationSpec(_Model):
     the secret exists in to a catalog secret name or to the full ARN of a secret the stack does
     not manage (RDS's own `rds!db-...` or `rds!cluster-...`, whose ARN differs per account).
     Default: none."""
+    accept_restart_gap: bool = False
+    """`postgres-single-user` only: accept that the services receiving this secret through
+    `env` fail to log in from each rotation's setSecret until their tasks are replaced
+    (docs/consumers.md). Default: false, and that combination is a catalog problem."""
     rds: dict[EnvironmentName, list[str]] | None = None
     """Environment -> the ARNs of the RDS DB instances (`arn:aws:rds:REGION:ACCOUNT:db:NAME`)
     and clusters (`...:cluster:NAME`) the rotation may describe there: the one whose master
@@ -271,6 +275,14 @@ class ServiceSpec(_Model):
     """The environments the service exists in; at least one. Default: every environment."""
     task: TaskSpec | None = None
     """A Fargate task definition. Default: none, the service gets roles only."""
+    ecs_service: Annotated[str, matches(ECS_NAME, ECS_NAME_ALLOWED)] | None = None
+    """The name of the ECS service that runs this service's tasks, in the stack config's
+    `ecsClusterName` (the application's own stack usually deploys it). With both set, each
+    successful rotation of a secret it receives through `env` starts a new deployment of it.
+    Default: none, it is never restarted by the stack."""
+    runtime_cache_seconds: Annotated[int, between(1, 86400)] = 3600
+    """How long the application keeps a `runtime_read` value before reading it again: 1-86400.
+    Default: 3600, aws-secretsmanager-caching's `secret_refresh_interval`."""
 
     def exists_in(self, environment: str) -> bool:
         return self.only_in is None or environment in self.only_in

@@ -12,7 +12,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from inputs.catalog import ENVIRONMENT_NAME, Catalog
 from inputs.exceptions import InputError
 from inputs.problems import from_validation_error, problem
-from inputs.validators import AWS_REGION, at_most, each_matches, matches, valid_tags
+from inputs.validators import (
+    AWS_REGION,
+    ECS_NAME,
+    ECS_NAME_ALLOWED,
+    at_most,
+    each_matches,
+    matches,
+    valid_tags,
+)
 
 NAMESPACE = "app-secrets"
 PRODUCTION = "prod"
@@ -211,6 +219,13 @@ class StackSettings(BaseModel):
     """An existing analyzer in the stack's region (an organization's, or another stack's) whose
     findings alert; AWS allows one account analyzer per account and region. Default: none, the
     stack creates an ACCOUNT analyzer (when `alerting` is on)."""
+    ecs_cluster_name: Annotated[str, matches(ECS_NAME, ECS_NAME_ALLOWED)] | None = Field(
+        None, alias="ecsClusterName"
+    )
+    """The ECS cluster, in the stack's account and region, that runs the services the catalog
+    names with `ecs_service`; usually deployed by the application's own stack. With both set,
+    each successful rotation of a secret a service receives through `env` starts a new
+    deployment of that service. Default: none, nothing is restarted."""
     rotation_subnet_ids: SubnetIdList = Field(default_factory=list, alias="rotationSubnetIds")
     """Subnets the PostgreSQL rotation functions run in, to reach the database. Lambda allows 16.
     Default: none, the functions run outside any VPC."""

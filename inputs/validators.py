@@ -12,6 +12,8 @@ RESERVED_TAG_KEYS = ("Project", "Environment", "ManagedBy", "RotationStrategy")
 AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 """A region code such as eu-west-1, us-gov-west-1 or cn-north-1."""
 REGION_ALLOWED = "an AWS region such as eu-west-1"
+ECS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+ECS_NAME_ALLOWED = "1-255 letters, digits, - and _, starting with a letter or digit (ECS's rule)"
 
 
 def matches(pattern: re.Pattern[str], allowed: str) -> AfterValidator:
