@@ -6,15 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.rotation.postgres_server import (
-    BINARIES_MISSING,
-    HOST,
-    PostgresServer,
-    PostgresServerError,
-    find_bin_dir,
-    remove_directory,
-    start_server,
-)
+from tests.rotation.postgres_server import HOST, PostgresServer, running_server
 
 ROTATION_VARIABLES = (
     "STRATEGY",
@@ -42,39 +34,16 @@ def rotation_environment(aws_environment: None, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server for the session; the tests fail, never skip, without one."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.fail(BINARIES_MISSING)
-    try:
-        server = start_server(bin_dir)
-    except PostgresServerError as exc:
-        pytest.fail(f"could not start PostgreSQL from {bin_dir}: {exc}")
-    try:
+    """A real PostgreSQL server for the session."""
+    with running_server() as server:
         yield server
-    finally:
-        try:
-            server.stop()
-        finally:
-            remove_directory(server)
 
 
 @pytest.fixture
 def restartable_postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of the test's own, which the test may stop and start again."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.fail(BINARIES_MISSING)
-    server = start_server(bin_dir)
-    try:
+    with running_server() as server:
         yield server
-    finally:
-        try:
-            server.stop()
-        except PostgresServerError:
-            pass  # already stopped by the test
-        finally:
-            remove_directory(server)
 
 
 @pytest.fixture(scope="session")
@@ -84,17 +53,5 @@ def postgres_tls_server() -> Iterator[PostgresServer]:
     Its certificate names 127.0.0.1 only (an IP subjectAltName) and is signed by a throwaway CA,
     `server.tls.ca_file`, that no trust store has.
     """
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.fail(BINARIES_MISSING)
-    try:
-        server = start_server(bin_dir, tls_names=[HOST])
-    except PostgresServerError as exc:
-        pytest.fail(f"could not start PostgreSQL with TLS from {bin_dir}: {exc}")
-    try:
+    with running_server(tls_names=[HOST]) as server:
         yield server
-    finally:
-        try:
-            server.stop()
-        finally:
-            remove_directory(server)

@@ -10,12 +10,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pg8000.native
+import pytest
 from pg8000.exceptions import DatabaseError
 
 from tests.rotation.certificates import new_ca, write_server_certificate
@@ -167,6 +169,30 @@ def start_server(bin_dir: Path, *, tls_names: Sequence[str] = ()) -> PostgresSer
         remove_directory(server)
         raise
     return server
+
+
+@contextmanager
+def running_server(*, tls_names: Sequence[str] = ()) -> Iterator[PostgresServer]:
+    """A new server for the `with` block, stopped (if still running) and removed after it.
+
+    The tests fail, never skip, when the binaries are missing or the server does not start.
+    """
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.fail(BINARIES_MISSING)
+    try:
+        server = start_server(bin_dir, tls_names=tls_names)
+    except PostgresServerError as exc:
+        pytest.fail(f"could not start PostgreSQL from {bin_dir}: {exc}")
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        except PostgresServerError:
+            pass  # the test stopped it already
+        finally:
+            remove_directory(server)
 
 
 def remove_directory(server: PostgresServer) -> None:

@@ -20,14 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.rotation.postgres_server import (
-    BINARIES_MISSING,
-    HOST,
-    PostgresServer,
-    find_bin_dir,
-    remove_directory,
-    start_server,
-)
+from tests.rotation.postgres_server import HOST, PostgresServer, running_server
 from tests.rotation.rotation_service import REGION, aws_client
 
 RDS_DOMAIN = ".rds.amazonaws.com"
@@ -42,17 +35,8 @@ def rds_postgres_server_fixture() -> Iterator[PostgresServer]:
     A secret RDS manages has no `ssl` field, so the master logs in with verified TLS, the
     rotation's default: the certificate names the instances' endpoints.
     """
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.fail(BINARIES_MISSING)
-    server = start_server(bin_dir, tls_names=[INSTANCE_NAMES, HOST])
-    try:
+    with running_server(tls_names=[INSTANCE_NAMES, HOST]) as server:
         yield server
-    finally:
-        try:
-            server.stop()
-        finally:
-            remove_directory(server)
 
 
 @pytest.fixture(name="rds_dns")
