@@ -96,15 +96,18 @@ def load_stack_inputs(
     values, secret_keys = dict(config.values), set(config.secret_keys)
     path = catalog_path or project_dir / str(values.get("catalog", "catalog.yaml"))
     catalog, catalog_problems = read_catalog(path)
-    problems = _fill_values(
-        catalog,
-        values,
-        secret_keys=secret_keys,
-        environment=str(values.get("environment", stack)),
-        mode=mode,
-        placeholders=placeholders,
-        file=config.file,
-    )
+    problems = [
+        *config.problems,
+        *_fill_values(
+            catalog,
+            values,
+            secret_keys=secret_keys,
+            environment=str(values.get("environment", stack)),
+            mode=mode,
+            placeholders=placeholders,
+            file=config.file,
+        ),
+    ]
     region = region or config.region
     problems += _region_problems(region, file=config.file, mode=mode)
     if region and AWS_REGION.fullmatch(region):

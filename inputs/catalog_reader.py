@@ -24,8 +24,8 @@ from inputs.catalog import (
 from inputs.catalog_checks import catalog_problems
 from inputs.exceptions import InputError
 from inputs.problems import from_validation_error, join_path, problem, yaml_problem
+from inputs.yaml_reader import load_yaml
 
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOP_KEYS = ("environments", "secrets", "services")
 
 
@@ -69,11 +69,11 @@ def read_catalog(path: Path) -> tuple[Catalog, list[str]]:
 def _read_catalog(path: Path, _mtime_ns: int, *, _size: int) -> tuple[Catalog, tuple[str, ...]]:
     file = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        raw, duplicates = load_yaml(path.read_text(encoding="utf-8"), file=file)
     except yaml.YAMLError as exc:
         return _empty_catalog(), (yaml_problem(file, exc),)
     catalog, problems = parse_catalog_partially(raw, file=file)
-    return catalog, tuple(problems)
+    return catalog, (*duplicates, *problems)
 
 
 def _empty_catalog() -> Catalog:

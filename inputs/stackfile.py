@@ -13,6 +13,7 @@ import yaml
 from inputs.exceptions import InputError
 from inputs.problems import problem, yaml_problem
 from inputs.stack_settings import NAMESPACE
+from inputs.yaml_reader import load_yaml
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class StackConfig:
     (decrypted by the engine) or not (offline)."""
     region: str | None = None
     """The stack's `aws:region`; None when unset."""
+    problems: tuple[str, ...] = ()
+    """What is wrong with the file itself (a duplicate key), reported with every other problem.
+    Default: none (the engine's config has been read by the Pulumi CLI already)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class StackFile:
     """Full key (`app-secrets:prefix`) -> the string the engine passes to the program."""
     secret_keys: frozenset[str]
     """Keys stored as `secure:` ciphertext."""
+    problems: tuple[str, ...] = ()
+    """Duplicate keys: YAML would keep only the last of each."""
 
     @property
     def region(self) -> str | None:
@@ -54,6 +60,7 @@ class StackFile:
                 k.removeprefix(prefix) for k in self.secret_keys if k.startswith(prefix)
             ),
             region=self.region,
+            problems=self.problems,
         )
 
 
@@ -69,7 +76,8 @@ def engine_string(value: Any) -> str:
 def read_stack_file(path: Path) -> StackFile:
     file = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw, duplicates = load_yaml(path.read_text(encoding="utf-8"), file=file)
+        raw = raw or {}
     except FileNotFoundError as exc:
         raise InputError([problem(str(path), "", "stack file not found")]) from exc
     except yaml.YAMLError as exc:
@@ -86,4 +94,6 @@ def read_stack_file(path: Path) -> StackFile:
             secret_keys.add(key)
             continue
         values[key] = engine_string(value)
-    return StackFile(path=path, config=values, secret_keys=frozenset(secret_keys))
+    return StackFile(
+        path=path, config=values, secret_keys=frozenset(secret_keys), problems=tuple(duplicates)
+    )

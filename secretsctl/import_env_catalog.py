@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from inputs.catalog_reader import YAML_LOADER, parse_catalog_partially
+from inputs.catalog_reader import parse_catalog_partially
 from inputs.exceptions import InputError
+from inputs.yaml_reader import load_yaml
 from secretsctl.import_env_classify import CONFIG, EXTERNAL, GENERATE, Proposal
 
 GENERATED_LENGTH = 32
@@ -60,7 +59,9 @@ def prepare_catalog(path: Path, proposals: Sequence[Proposal], *, source: str) -
         return CatalogEdit(path=target, text="", added=0)
     text = target.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
     updated = append_entries(text, new, source=source, file=path.name)
-    _, problems = parse_catalog_partially(yaml.load(updated, Loader=YAML_LOADER), file=path.name)
+    raw, duplicates = load_yaml(updated, file=path.name)
+    _, problems = parse_catalog_partially(raw, file=path.name)
+    problems = [*duplicates, *problems]
     if problems:
         raise InputError([*problems, f"{path.name}: left unchanged"])
     return CatalogEdit(path=target, text=updated, added=len(new))

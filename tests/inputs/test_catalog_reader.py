@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from inputs.catalog_reader import (
-    YAML_LOADER,
     load_catalog,
     parse_catalog,
     parse_catalog_partially,
@@ -139,9 +138,28 @@ def test_partial_read_keeps_the_valid_entries(catalog_data):
     ]
 
 
-def test_yaml_loader_is_safe():
-    with pytest.raises(yaml.YAMLError):
-        yaml.load("!!python/object/apply:os.system ['true']", Loader=YAML_LOADER)
+def test_reports_a_secret_declared_twice_with_the_other_problems(tmp_path):
+    # GIVEN a catalog that declares one secret twice, and has another problem
+    path = tmp_path / "catalog.yaml"
+    path.write_text(
+        "environments: [dev]\n"
+        "secrets:\n"
+        "  db:\n"
+        "    description: first\n"
+        "    external: true\n"
+        "  db:\n"
+        "    description: second\n"
+        "    generate: {length: 2}\n",
+        encoding="utf-8",
+    )
+
+    # WHEN it is read THEN both are reported at once, the duplicate with its lines
+    _, problems = read_catalog(path)
+    assert problems[0] == (
+        "catalog.yaml: secrets.db: duplicate key 'db' at line 6, first at line 3; YAML would "
+        "keep only the last one, so remove or rename one of them"
+    )
+    assert any("secrets.db.generate.length" in line for line in problems[1:])
 
 
 def test_load_reports_yaml_errors_with_the_line(tmp_path):

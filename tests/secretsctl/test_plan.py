@@ -355,3 +355,52 @@ def test_create_trail_and_alert_subscriptions_reach_the_plan(write_project, cata
         "arn:aws:cloudtrail:eu-west-1:123456789012:trail/acme-dev-secrets-trail"
     )
     assert subscription["inputs"]["endpoint"] == "security@example.com"
+
+
+def test_duplicate_keys_exit_2_with_the_other_problems(write_project, catalog_data, capsys):
+    # GIVEN a stack file that sets a key twice and a catalog that declares a secret twice
+    catalog_path, stack_path = write_project(catalog_data, {"app-secrets:prefix": "acme"})
+    stack_path.write_text(
+        "config:\n  aws:region: eu-west-1\n  app-secrets:prefix: acme\n"
+        "  app-secrets:prefix: other\n",
+        encoding="utf-8",
+    )
+    catalog_text = catalog_path.read_text(encoding="utf-8")
+    catalog_path.write_text(
+        catalog_text.replace(
+            "secrets:\n",
+            "secrets:\n  admin-token:\n    description: twice\n    external: true\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+
+    # WHEN the plan runs THEN both duplicates are reported with the rest, and nothing is planned
+    code = main(
+        [
+            "plan",
+            "--stack",
+            "dev",
+            "--catalog",
+            str(catalog_path),
+            "--stack-file",
+            str(stack_path),
+            "--placeholders",
+        ]
+    )
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = [line.strip() for line in captured.err.splitlines()]
+    assert any(
+        line.startswith(
+            "Pulumi.dev.yaml: config.app-secrets:prefix: duplicate key "
+            "'app-secrets:prefix' at line 4, first at line 3"
+        )
+        for line in lines
+    )
+    assert any(
+        line.startswith("catalog.yaml: secrets.admin-token: duplicate key 'admin-token' at line")
+        for line in lines
+    )
