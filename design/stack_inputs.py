@@ -8,6 +8,7 @@ only in how they treat a `config:` value they do not have.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from inputs.catalog import Catalog, SecretSpec, ServiceSpec, split_reference
 from inputs.catalog_reader import read_catalog
 from inputs.exceptions import InputError
 from inputs.problems import problem
+from inputs.stack_secrets import OfflineValues, offline_values
 from inputs.stack_settings import (
     NAMESPACE,
     SETTING_KEYS,
@@ -106,6 +108,7 @@ def load_stack_inputs(
             mode=mode,
             placeholders=placeholders,
             file=config.file,
+            secure_hint=config.secure_hint,
         ),
     ]
     region = region or config.region
@@ -162,6 +165,8 @@ def read_stack_inputs(
     """
     stack_file = read_stack_file(stack_path or project_dir / f"Pulumi.{stack}.yaml")
     config = stack_file.stack_config()
+    if mode is Mode.PLAN:
+        config = _with_offline_values(config, offline_values(stack_file, os.environ))
     if secret_values:
         config = replace(
             config,
@@ -184,6 +189,21 @@ def read_stack_inputs(
         catalog_path=catalog_path,
         values=values,
         secret_keys=secret_keys,
+    )
+
+
+def _with_offline_values(config: StackConfig, offline: OfflineValues) -> StackConfig:
+    """The config with the values the passphrase decrypted; a key a problem already names gets a
+    placeholder, so that it is reported once."""
+    return replace(
+        config,
+        values={
+            **config.values,
+            **dict.fromkeys(offline.reported, PLACEHOLDER),
+            **offline.values,
+        },
+        problems=(*config.problems, *offline.problems),
+        secure_hint=offline.hint,
     )
 
 
@@ -217,6 +237,7 @@ def _fill_values(
     mode: Mode,
     placeholders: bool,
     file: str,
+    secure_hint: str,
 ) -> list[str]:
     """Stands in for the values the mode cannot have; a problem for each it must not fill."""
     needed = catalog.secrets_in(environment)
@@ -233,8 +254,7 @@ def _fill_values(
                 problem(
                     file,
                     f"{NAMESPACE}:{key}",
-                    "is encrypted (secure:) and cannot be decrypted offline; "
-                    "pass --placeholders to plan with a placeholder",
+                    f"is encrypted (secure:) and cannot be decrypted offline; {secure_hint}",
                 )
             )
     return problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ class StackConfig:
     problems: tuple[str, ...] = ()
     """What is wrong with the file itself (a duplicate key), reported with every other problem.
     Default: none (the engine's config has been read by the Pulumi CLI already)."""
+    secure_hint: str = "pass --placeholders to plan with a placeholder"
+    """For offline commands: what would let them read the `secure:` values they do not have."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class StackFile:
     """Keys stored as `secure:` ciphertext."""
     problems: tuple[str, ...] = ()
     """Duplicate keys: YAML would keep only the last of each."""
+    secure_values: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Full key -> the `secure:` ciphertext, as the file holds it."""
+    encryption_salt: str | None = None
+    """`encryptionsalt`: the passphrase provider's salt and check value. None when absent."""
+    secrets_provider: str | None = None
+    """`secretsprovider` (`awskms://...`, `passphrase`, ...). None: the default, which is the
+    passphrase provider for a stack with an `encryptionsalt`, else Pulumi Cloud's."""
 
     @property
     def region(self) -> str | None:
@@ -88,12 +97,23 @@ def read_stack_file(path: Path) -> StackFile:
     if not isinstance(config, dict):
         raise InputError([problem(file, "config", "must be a mapping of key -> value")])
     values: dict[str, str] = {}
-    secret_keys = set()
+    secure_values: dict[str, str] = {}
     for key, value in config.items():
         if isinstance(value, dict) and set(value) == {"secure"}:
-            secret_keys.add(key)
+            secure_values[key] = str(value["secure"])
             continue
         values[key] = engine_string(value)
     return StackFile(
-        path=path, config=values, secret_keys=frozenset(secret_keys), problems=tuple(duplicates)
+        path=path,
+        config=values,
+        secret_keys=frozenset(secure_values),
+        problems=tuple(duplicates),
+        secure_values=secure_values,
+        encryption_salt=_optional_text(raw, "encryptionsalt"),
+        secrets_provider=_optional_text(raw, "secretsprovider"),
     )
+
+
+def _optional_text(raw: object, key: str) -> str | None:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return str(value) if value else None

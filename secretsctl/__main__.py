@@ -6,10 +6,10 @@ import argparse
 import os
 import sys
 
-from secretsctl import check, diff, import_env, plan, rollback, rotate, status, verify
+from secretsctl import check, diff, env, import_env, plan, rollback, rotate, status, verify
 from secretsctl.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
 
-COMMANDS = (plan, check, diff, rotate, rollback, status, verify, import_env)
+COMMANDS = (plan, check, diff, rotate, rollback, status, verify, import_env, env)
 DEBUG_VARIABLE = "SECRETSCTL_DEBUG"
 
 
