@@ -1,4 +1,4 @@
-"""Checks that span catalog entries: value sources, references, rotation, environments."""
+"""Checks that span catalog entries: sources, references, rotation, consumers, environments."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from inputs.catalog import (
     TaskSpec,
     split_reference,
 )
+from inputs.consumer_checks import consumer_problems
 from inputs.rotation_checks import master_problems
 
 Problems = list[tuple[str, str]]
@@ -27,7 +28,7 @@ _SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(hour|hours|day|days)\s*\)|cron\(.+\))
 
 
 def catalog_problems(catalog: Catalog, *, invalid_secrets: set[str] = frozenset()) -> Problems:
-    """Problems that span entries: value sources, references, rotation, environments.
+    """Problems that span entries: value sources, references, rotation, consumers, environments.
 
     References to `invalid_secrets` (declared, but already reported) are not reported again.
     """
@@ -45,6 +46,7 @@ def catalog_problems(catalog: Catalog, *, invalid_secrets: set[str] = frozenset(
         problems += _service_problems(
             name, service, catalog=catalog, invalid_secrets=invalid_secrets
         )
+    problems += consumer_problems(catalog)
     return problems
 
 

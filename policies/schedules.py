@@ -1,4 +1,4 @@
-"""The longest interval between runs of a Secrets Manager rotation schedule (rate or cron)."""
+"""The longest and shortest intervals between runs of a rotation schedule (rate or cron)."""
 
 from __future__ import annotations
 
@@ -29,20 +29,33 @@ def longest_gap(expression: str) -> timedelta:
     day-of-week year)` with `, - * / ?` and `L`, `W`, `#`. A cron whose year field is not
     `*` eventually stops rotating, so it raises ScheduleError.
     """
+    return max(_gaps(expression))
+
+
+def shortest_gap(expression: str) -> timedelta:
+    """The shortest time between two consecutive rotations the expression schedules.
+
+    The same expressions as `longest_gap`, and the same ScheduleError.
+    """
+    return min(_gaps(expression))
+
+
+def _gaps(expression: str) -> list[timedelta]:
+    """Every distinct time between two consecutive scheduled rotations."""
     text = expression.strip()
     rate = _RATE.match(text)
     if rate:
         count, unit = int(rate.group(1)), rate.group(2).lower()
         if count < 1:
             raise ScheduleError(f"{expression!r}: the rate must be at least 1")
-        return timedelta(days=count) if unit.startswith("day") else timedelta(hours=count)
+        return [timedelta(days=count) if unit.startswith("day") else timedelta(hours=count)]
     cron = _CRON.match(text)
     if not cron:
         raise ScheduleError(f"{expression!r}: expected rate(N days|hours) or cron(...)")
-    return _cron_longest_gap(expression, cron.group(1).split())
+    return _cron_gaps(expression, cron.group(1).split())
 
 
-def _cron_longest_gap(expression: str, fields: list[str]) -> timedelta:
+def _cron_gaps(expression: str, fields: list[str]) -> list[timedelta]:
     if len(fields) != 6:
         raise ScheduleError(f"{expression!r}: cron needs 6 fields, got {len(fields)}")
     minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
@@ -71,13 +84,12 @@ def _cron_longest_gap(expression: str, fields: list[str]) -> timedelta:
         datetime.combine(later, first) - datetime.combine(earlier, last)
         for earlier, later in zip(run_days, [*run_days[1:], wrapped], strict=True)
     ]
-    return max([*gaps, _gap_within_day(sorted(hours), sorted(minutes))])
+    return [*gaps, *_gaps_within_day(sorted(hours), sorted(minutes))]
 
 
-def _gap_within_day(hours: list[int], minutes: list[int]) -> timedelta:
+def _gaps_within_day(hours: list[int], minutes: list[int]) -> list[timedelta]:
     times = [hour * 60 + minute for hour in hours for minute in minutes]
-    steps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    return timedelta(minutes=max(steps, default=0))
+    return [timedelta(minutes=later - earlier) for earlier, later in itertools.pairwise(times)]
 
 
 def _days(start: date, end: date) -> list[date]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policies import PlanFormatError, Violation, evaluate, resources_from_plan, rule_named
+from secretsctl.consumer_findings import carried_findings
 from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail
 
 
@@ -46,11 +47,13 @@ def findings(plan: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print every violation and a summary line; 1 if any is mandatory, 2 if unreadable."""
+    """Print every violation, then the plan's consumer findings, and a summary line; 1 if any
+    violation is mandatory, 2 if unreadable."""
     path = Path(args.plan)
     try:
         plan = read_plan(path)
         resources = resources_from_plan(plan)
+        consumers = carried_findings(plan)
     except UnreadablePlanError as exc:
         fail("check", f"{path}: {exc}")
         return EXIT_BAD_INPUT
@@ -61,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
     violations = evaluate(resources)
     for violation in violations:
         print(format_violation(violation))
+    # The consumer findings come from the catalog, which the plan does not hold: repeated from
+    # the plan, advisory, so they never change the exit status.
+    for finding in consumers:
+        print(format_finding(finding))
     mandatory = sum(violation.mandatory for violation in violations)
-    advisory = len(violations) - mandatory
+    advisory = len(violations) - mandatory + len(consumers)
     verdict = "FAILED" if mandatory else "PASSED"
     stack = plan.get("stack")
     where = f"stack {stack} ({path})" if isinstance(stack, str) and stack else str(path)
@@ -76,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
 def format_violation(violation: Violation) -> str:
     level = violation.enforcement.value.upper()
     return f"{level} {violation.rule} {violation.urn}: {violation.message} Fix: {violation.fix}"
+
+
+def format_finding(finding: Mapping[str, Any]) -> str:
+    """A plan's finding entry, as format_violation prints a violation."""
+    level = str(finding["enforcement"]).upper()
+    return f"{level} {finding['rule']} {finding['urn']}: {finding['message']} Fix: {finding['fix']}"
 
 
 class UnreadablePlanError(Exception):

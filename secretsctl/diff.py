@@ -207,7 +207,8 @@ def _as_grants(grants: set[tuple[str, str, str]]) -> list[dict[str, str]]:
 def finding_changes(
     base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Findings new in `head` and fixed since `base`, one per rule and URN, mandatory first."""
+    """Findings new in `head` and fixed since `base`, one per rule, URN and service (consumer
+    findings name one; guardrail findings none), mandatory first."""
     before, after = _by_rule_and_urn(base), _by_rule_and_urn(head)
     return {
         "new": _ordered(after[key] for key in after.keys() - before.keys()),
@@ -215,12 +216,19 @@ def finding_changes(
     }
 
 
-def _by_rule_and_urn(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
-    return {(finding["rule"], finding["urn"]): dict(finding) for finding in findings}
+def _by_rule_and_urn(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], dict]:
+    # A consumer finding is on its secret's URN, and one secret may have several services.
+    return {
+        (finding["rule"], finding["urn"], str(finding.get("service") or "")): dict(finding)
+        for finding in findings
+    }
 
 
 def _ordered(findings: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(findings, key=lambda f: (f["enforcement"] != MANDATORY, f["rule"], f["urn"]))
+    return sorted(
+        findings,
+        key=lambda f: (f["enforcement"] != MANDATORY, f["rule"], f["urn"], f.get("service") or ""),
+    )
 
 
 def administrator_changes(resources: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from inputs.exceptions import InputError
 from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
 from secretsctl.access import access_report
 from secretsctl.check import findings
+from secretsctl.consumer_findings import consumer_plan_findings
 from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate
 from secretsctl.engine import run_program
 from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail, report_problems
@@ -163,7 +164,7 @@ def build_plan(
         "secrets": secret_summary(inputs),
     }
     plan["access"] = access_report(plan)
-    plan["findings"] = findings(plan)
+    plan["findings"] = findings(plan) + consumer_plan_findings(inputs, plan["resources"])
     plan["cost"] = plan_estimate(plan["resources"], api_calls_per_secret=api_calls_per_secret)
     return plan
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from secretsctl.access import render_matrix
+from secretsctl.consumer_findings import CONSUMER_RULE
 from secretsctl.cost import render_estimate
 
 TABLE_WIDTH = 120
@@ -15,10 +16,13 @@ MANDATORY = "mandatory"
 SECRET_WIDTH = 32
 ROTATION_WIDTH = 24
 ELLIPSIS = "…"
+CONSUMER_LINES = 10
+"""Consumer findings the table shows, unless --wide; the JSON has every one."""
 
 
 def render_table(plan: Mapping[str, Any], *, wide: bool = False) -> str:
-    """Each secret with its source, rotation and consumers; access; guardrails; resources; cost."""
+    """Each secret with its source, rotation and consumers; access; guardrail and consumer
+    findings; resources; cost."""
     prefix = plan["outputs"].get("secretPathPrefix", "")
     lines = [
         f"Stack {plan['stack']} (environment {plan['environment']}), "
@@ -32,6 +36,7 @@ def render_table(plan: Mapping[str, Any], *, wide: bool = False) -> str:
         *render_matrix(plan["access"]),
         "",
         *_guardrail_lines(plan.get("findings", []), wide=wide),
+        *_consumer_lines(plan.get("findings", []), wide=wide),
         "",
         *_resource_counts(plan["resources"]),
     ]
@@ -95,6 +100,7 @@ def clip(text: str, width: int) -> str:
 
 def _guardrail_lines(findings: Sequence[Mapping[str, str]], *, wide: bool) -> list[str]:
     """The count of findings, and every mandatory one: what is wrong and how to fix it."""
+    findings = [finding for finding in findings if finding["rule"] != CONSUMER_RULE]
     mandatory = [finding for finding in findings if finding["enforcement"] == MANDATORY]
     lines = [
         f"Guardrails: {len(mandatory)} mandatory, {len(findings) - len(mandatory)} advisory "
@@ -106,6 +112,21 @@ def _guardrail_lines(findings: Sequence[Mapping[str, str]], *, wide: bool) -> li
             f"  MANDATORY {finding['rule']} {resource}: {finding['message']} Fix: {finding['fix']}"
         )
         lines += [line] if wide else textwrap.wrap(line, TABLE_WIDTH, subsequent_indent="    ")
+    return lines
+
+
+def _consumer_lines(findings: Sequence[Mapping[str, Any]], *, wide: bool) -> list[str]:
+    """Each service that may keep a rotated value past its grace window, with both numbers."""
+    consumers = [finding for finding in findings if finding["rule"] == CONSUMER_RULE]
+    lines = [
+        f"Consumers of rotated secrets: {len(consumers)} advisory finding(s) (docs/consumers.md)"
+    ]
+    shown = consumers if wide else consumers[:CONSUMER_LINES]
+    for finding in shown:
+        line = f"  ADVISORY {finding['message']} Fix: {finding['fix']}"
+        lines += [line] if wide else textwrap.wrap(line, TABLE_WIDTH, subsequent_indent="    ")
+    if len(shown) < len(consumers):
+        lines.append(f"  +{len(consumers) - len(shown)} more (--wide or the JSON lists every one)")
     return lines
 
 

@@ -156,7 +156,8 @@ def test_rejects_rotation_on_a_config_secret(catalog_data):
             "secrets.admin-token.rotation.schedule: must be rate(N hours|days) or cron(...), got 'every monday'",
         ),
         (
-            {"every_days": 30, "strategy": "postgres-single-user"},
+            # accept_restart_gap: the api receives it through env (tests/inputs/test_consumer_checks.py)
+            {"every_days": 30, "strategy": "postgres-single-user", "accept_restart_gap": True},
             "secrets.admin-token.rotation.strategy: postgres strategies rotate a JSON secret (fields) or an external one",
         ),
         (
@@ -266,6 +267,7 @@ def test_rejects_postgres_rotation_without_the_connection_fields(catalog_data):
     catalog_data["secrets"]["app-config"]["rotation"] = {
         "every_days": 30,
         "strategy": "postgres-single-user",
+        "accept_restart_gap": True,  # the api receives it through env: test_consumer_checks.py
     }
 
     problems = problems_of(catalog_data)

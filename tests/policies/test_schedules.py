@@ -1,4 +1,4 @@
-"""Tests for policies.schedules: the longest gap of rate() and AWS cron() expressions."""
+"""Tests for policies.schedules: the longest and shortest gaps of rate() and cron() expressions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from policies.exceptions import ScheduleError
-from policies.schedules import longest_gap
+from policies.schedules import longest_gap, shortest_gap
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,23 @@ def test_longest_gap(expression: str, days: int, hours: int) -> None:
     expected = timedelta(days=days, hours=hours) if days or hours else timedelta(minutes=5)
 
     assert longest_gap(expression) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("rate(30 days)", timedelta(days=30)),
+        ("rate(4 hours)", timedelta(hours=4)),
+        ("cron(0 16 1,15 * ? *)", timedelta(days=14)),  # the 1st to the 15th
+        ("cron(0 0 ? * MON-FRI *)", timedelta(days=1)),
+        ("cron(0 4,20 ? * SUN *)", timedelta(hours=16)),  # Sunday 04:00 to 20:00
+        ("cron(0 0 L * ? *)", timedelta(days=28)),  # the end of January to the end of February
+        ("cron(0 0 1 1 ? *)", timedelta(days=365)),
+        ("cron(*/5 * * * ? *)", timedelta(minutes=5)),
+    ],
+)
+def test_shortest_gap(expression: str, expected: timedelta) -> None:
+    assert shortest_gap(expression) == expected
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,11 @@ ROTATING_CATALOG = {
                 "password": {"generate": {"length": 32}},
                 "dbname": {"value": "app"},
             },
-            "rotation": {"schedule": "rate(7 days)", "strategy": "postgres-single-user"},
+            "rotation": {
+                "schedule": "rate(7 days)",
+                "strategy": "postgres-single-user",
+                "accept_restart_gap": True,  # web receives it through env (docs/consumers.md)
+            },
         },
         "prod-signing": {"description": "x", "generate": {"length": 32}, "only_in": ["prod"]},
     },

@@ -276,7 +276,8 @@ def test_committed_stacks_violate_no_mandatory_guardrail(committed_plan):
 
     assert mandatory == []
     assert {finding["rule"] for finding in committed_plan["findings"]} <= {
-        "secret-rotation-recommended"
+        "secret-rotation-recommended",
+        "consumer-refresh-within-grace-window",  # the api's admin-token: docs/consumers.md
     }
 
 
