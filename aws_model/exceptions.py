@@ -13,3 +13,11 @@ class UnsupportedConditionOperatorError(PolicyError):
 
 class EventPatternError(ValueError):
     """The pattern is not one EventBridge would accept; the message names the path."""
+
+
+class StateMachineError(ValueError):
+    """A state machine definition Step Functions would reject, or one this model cannot run."""
+
+
+class ScheduleError(ValueError):
+    """A rotation schedule expression that AWS would reject, or one that stops rotating."""

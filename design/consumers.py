@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from aws_model.exceptions import ScheduleError
+from aws_model.schedules import shortest_gap
 from inputs.catalog import RotationSpec, SecretSpec, ServiceSpec, split_reference
-from policies.schedules import ScheduleError, shortest_gap
 
 SINGLE_USER = "postgres-single-user"
 TOKEN = "token"

@@ -9,7 +9,3 @@ class PlanFormatError(ValueError):
 
 class PolicyDocumentError(ValueError):
     """An IAM policy document that is neither JSON nor the IAM policy grammar."""
-
-
-class ScheduleError(ValueError):
-    """A rotation schedule expression that AWS would reject, or one that stops rotating."""

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from .exceptions import ScheduleError
+from aws_model.exceptions import ScheduleError
+from aws_model.schedules import longest_gap
+
 from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
-from .schedules import longest_gap
 
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"

@@ -10,9 +10,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from aws_model.exceptions import ScheduleError
+from aws_model.schedules import longest_gap
 from inputs.catalog import RotationSpec, SecretSpec
-from policies.exceptions import ScheduleError
-from policies.schedules import longest_gap
 from secretsctl.operations import aws_command, error_text, restore_command, timestamp
 from secretsctl.stack_target import StackTarget
 from secretsctl.verify_policy import (

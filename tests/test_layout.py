@@ -20,7 +20,7 @@ PROJECT_PACKAGES = {
 MAY_IMPORT = {
     "inputs": {"inputs"},
     "aws_model": {"aws_model"},
-    "design": {"design", "inputs", "rotation.settings"},
+    "design": {"design", "inputs", "rotation.settings", "aws_model"},
     "components": {"components", "design", "inputs"},
     "policies": {"policies", "aws_model"},
     "rotation": {"rotation"},

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 
-from .exceptions import ScheduleError
+from aws_model.exceptions import ScheduleError
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)$", re.IGNORECASE)
 _CRON = re.compile(r"^cron\((.*)\)$", re.IGNORECASE | re.DOTALL)

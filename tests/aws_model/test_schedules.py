@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from policies.exceptions import ScheduleError
-from policies.schedules import longest_gap, shortest_gap
+from aws_model.exceptions import ScheduleError
+from aws_model.schedules import longest_gap, shortest_gap
 
 
 @pytest.mark.parametrize(
