@@ -12,6 +12,7 @@ from components.account import AwsAccount
 from design.boundary import workload_boundary
 from design.iam import compact
 from design.naming import BOUNDARY_PATH, StackNames
+from design.restarts import ServiceRestart
 from design.rotation import RotationNetwork
 
 
@@ -38,6 +39,17 @@ class WorkloadBoundaryArgs:
     rotation_rds_arns: Sequence[str] = ()
     """RDS instances and clusters that rotations describe, by exact ARN. Default: none, and no
     RDS permission at all."""
+    restart_cluster: str | None = None
+    """The ECS cluster of the services restarted after rotations. Default: none, and no ECS or
+    Step Functions permission at all."""
+    restarts: Sequence[ServiceRestart] = ()
+    """The ECS services restarted after rotations: UpdateService on exactly these (never with
+    a task definition), and StartExecution on the stack's restart state machine. Default:
+    none."""
+    replica_regions: Sequence[str] = ()
+    """Regions the secrets replicate to: read and decrypt there too. Default: none."""
+    replica_key_arn: pulumi.Input[str] | None = None
+    """The multi-region primary key whose replicas encrypt the replicas. Default: none."""
     path: str = BOUNDARY_PATH
     """IAM path, outside the one ci-deploy manages, so ci-deploy cannot widen it.
     Default: `/app-secrets-boundary/`."""
@@ -54,7 +66,9 @@ class WorkloadBoundary(pulumi.ComponentResource):
         self, name: str, args: WorkloadBoundaryArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("app-secrets:boundary:WorkloadBoundary", name, None, opts)
-        policy = pulumi.Output.all(args.account.resolved(), args.key_arn).apply(
+        policy = pulumi.Output.all(
+            args.account.resolved(), args.key_arn, args.replica_key_arn
+        ).apply(
             lambda values: compact(
                 workload_boundary(
                     values[0],
@@ -69,6 +83,10 @@ class WorkloadBoundary(pulumi.ComponentResource):
                     else None,
                     external_master_arns=args.rotation_external_master_arns,
                     rds_arns=args.rotation_rds_arns,
+                    restart_cluster=args.restart_cluster,
+                    restarts=args.restarts,
+                    replica_regions=args.replica_regions,
+                    replica_key_arn=values[2],
                 )
             )
         )

@@ -9,13 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
-from design.ci import (
-    StackScope,
-    ci_deploy_documents,
-    ci_preview_policy,
-    deploy_layout,
-    github_subjects,
-)
+from design.ci import StackScope, ci_deploy_documents, deploy_layout, github_subjects
+from design.ci_preview import ci_preview_policy
 from design.iam import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, compact, github_trust
 from design.naming import CI_ROLE_PATH, StackNames
 
@@ -42,6 +37,13 @@ class CiRolesArgs:
     write. Default: none."""
     task_families: tuple[str, ...] = ()
     """The task definition families ci-deploy registers. Default: none."""
+    restarts: bool = False
+    """Whether ci-deploy deploys the restarts after rotation (state machine, rules, targets) and
+    passes their roles. Default: off."""
+    replica_regions: tuple[str, ...] = ()
+    """The regions the stack's secrets replicate to: ci-deploy may add and (outside prod)
+    remove exactly those replicas, encrypting with the stack's replica keys there. Default:
+    none, no replication call at all."""
     deploy_branch: str = "main"
     """The branch whose workflow runs may assume ci-deploy. Default: `main`."""
     deploy_environment: str | None = None
@@ -83,6 +85,8 @@ class CiRoles(pulumi.ComponentResource):
             production=args.production,
             external_secrets=args.external_secrets,
             task_families=args.task_families,
+            restarts=args.restarts,
+            replica_regions=args.replica_regions,
         )
         account = args.account.resolved()
         preview_policy = pulumi.Output.all(account, args.boundary_arn).apply(

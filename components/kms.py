@@ -10,8 +10,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import AwsAccount
+from design.arns import Account
 from design.key_policy import key_policy, logs_key_policy
 from design.naming import StackNames
+from design.sharing import shared_key_policy
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class SecretsKeyArgs:
     """Pulumi `protect` on the key. Default: off (the stack config turns it on in prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags of the key (the alias takes none). Default: none."""
+    shared_secrets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Full secret name -> the principals of other accounts it is shared with; each may decrypt
+    that secret's values through Secrets Manager (design/sharing.py). Default: none."""
 
 
 class SecretsKey(pulumi.ComponentResource):
@@ -44,7 +49,9 @@ class SecretsKey(pulumi.ComponentResource):
             description=f"Encrypts the secrets under {args.alias.removeprefix('alias/')}",
             enable_key_rotation=True,
             deletion_window_in_days=args.deletion_window_days,
-            policy=args.account.resolved().apply(lambda account: json.dumps(key_policy(account))),
+            policy=args.account.resolved().apply(
+                lambda account: json.dumps(_secrets_key_policy(account, args.shared_secrets))
+            ),
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -58,6 +65,11 @@ class SecretsKey(pulumi.ComponentResource):
         self.key_id = self.key.key_id
         self.alias_name = self.alias.name
         self.register_outputs({"arn": self.arn, "keyId": self.key_id, "aliasName": self.alias_name})
+
+
+def _secrets_key_policy(account: Account, shared_secrets: Mapping[str, tuple[str, ...]]) -> dict:
+    # Unshared stacks keep key_policy's document exactly: no change to their deployed key.
+    return shared_key_policy(account, shared_secrets) if shared_secrets else key_policy(account)
 
 
 @dataclass(frozen=True)

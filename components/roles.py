@@ -13,6 +13,7 @@ from design.arns import Account
 from design.exceptions import PolicyTooLargeError
 from design.grant_layout import FixedStatements, role_layout
 from design.iam import INLINE_LIMIT, MANAGED_LIMIT, compact, document, secret_statement
+from design.replicas import replica_arns, replica_kms_statements
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class WorkloadRoleArgs:
     aws_managed_policies: Sequence[str] = ()
     """AWS managed policies to attach, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`; each
     takes one of the role's 10 managed-policy slots. Default: none."""
+    replicated: frozenset[str] = frozenset()
+    """Full names of the granted secrets that have replicas in `replica_regions`: the grant
+    names each replica's ARN too. Default: none."""
+    replica_regions: Sequence[str] = ()
+    """The regions the `replicated` secrets replicate to. Default: none."""
+    replica_key_arn: pulumi.Input[str] | None = None
+    """The multi-region key of the replicas: with replicated grants, the role may decrypt with
+    its replica in each region through Secrets Manager there. Default: none."""
     description: str = ""
     """The role's description. Default: empty."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -83,10 +92,13 @@ class WorkloadRole(pulumi.ComponentResource):
                 opts=child,
             )
             self.attachments.append(attachment)
+        granted_replicas = sorted(args.replicated & set(args.secret_arns))
+        regions = tuple(args.replica_regions) if granted_replicas else ()
         layout = role_layout(
             list(args.secret_arns),
-            fixed=args.fixed_statements,
+            fixed=with_replica_keys(args.fixed_statements, regions),
             aws_managed=len(args.aws_managed_policies),
+            copies=dict.fromkeys(granted_replicas, 1 + len(regions)),
         )
         self.inline_policy: aws.iam.RolePolicy | None = None
         self.managed_policies: list[aws.iam.Policy] = []
@@ -134,16 +146,29 @@ class WorkloadRole(pulumi.ComponentResource):
         limit: int,
     ) -> pulumi.Output[str]:
         arns = [args.secret_arns[name] for name in full_names]
+        replicated = [name in args.replicated for name in full_names]
+        regions = tuple(args.replica_regions) if args.replicated & set(args.secret_arns) else ()
 
         def build(values: list) -> str:
-            resolved, key_arn, *secret_arns = values
+            resolved, key_arn, replica_key_arn, *secret_arns = values
             statements = []
             if secret_arns:
+                granted = [
+                    *secret_arns,
+                    *(
+                        replica
+                        for arn, has_replicas in zip(secret_arns, replicated, strict=True)
+                        if has_replicas
+                        for replica in replica_arns(arn, regions).values()
+                    ),
+                ]
                 statements.append(
-                    secret_statement(args.secret_sid, args.secret_actions, secret_arns=secret_arns)
+                    secret_statement(args.secret_sid, args.secret_actions, secret_arns=granted)
                 )
             if fixed and args.fixed_statements:
                 statements += args.fixed_statements(resolved, key_arn)
+            if fixed and regions and replica_key_arn:
+                statements += replica_kms_statements(replica_key_arn, regions)
             text = compact(document(statements))
             if len(text) > limit:
                 raise PolicyTooLargeError(
@@ -151,4 +176,16 @@ class WorkloadRole(pulumi.ComponentResource):
                 )
             return text
 
-        return pulumi.Output.all(account, args.key_arn, *arns).apply(build)
+        return pulumi.Output.all(account, args.key_arn, args.replica_key_arn, *arns).apply(build)
+
+
+def with_replica_keys(
+    fixed: FixedStatements | None, regions: Sequence[str]
+) -> FixedStatements | None:
+    """`fixed` and the replica-key statements, as the size check must count them."""
+    if fixed is None or not regions:
+        return fixed
+    return lambda account, key_arn: [
+        *fixed(account, key_arn),
+        *replica_kms_statements(key_arn, regions),
+    ]

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from design.replicas import replica_arns
 from design.rotation import rotates_first_value
 from inputs.catalog import GenerateSpec, SecretSpec, is_arn
 
@@ -46,6 +47,15 @@ class SecretStoreArgs:
     """Pulumi `protect` on every secret. Default: off."""
     resource_policy: pulumi.Input[str] | None = None
     """The resource policy (JSON) of every secret, public policies blocked. Default: none."""
+    replica_key_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Replica region -> the key the replicas there are encrypted with. Default: none, and no
+    secret is replicated."""
+    replicated: frozenset[str] = frozenset()
+    """Catalog names of the secrets replicated to every region of `replica_key_arns`.
+    Default: none."""
+    resource_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Catalog name -> the resource policy (JSON) of that secret instead of `resource_policy`:
+    a secret shared with another account (design/sharing.py). Default: none."""
 
 
 class SecretStore(pulumi.ComponentResource):
@@ -67,12 +77,14 @@ class SecretStore(pulumi.ComponentResource):
     names: dict[str, pulumi.Output[str]]
     versions: dict[str, aws.secretsmanager.SecretVersion]
     policies: dict[str, aws.secretsmanager.SecretPolicy]
+    replica_arns: dict[str, pulumi.Output[dict[str, str]]]
 
     def __init__(
         self, name: str, args: SecretStoreArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("app-secrets:secrets:SecretStore", name, None, opts)
         self.arns, self.names, self.versions, self.policies = {}, {}, {}, {}
+        self.replica_arns = {}
         secrets = {
             secret_name: self._declare(secret_name, entry, args=args)
             for secret_name, entry in args.secrets.items()
@@ -80,7 +92,9 @@ class SecretStore(pulumi.ComponentResource):
         # Values second: an alternating-users value names its master secret's ARN.
         for secret_name, entry in args.secrets.items():
             self._declare_value(secret_name, secrets[secret_name], entry=entry, args=args)
-        self.register_outputs({"arns": self.arns, "names": self.names})
+        self.register_outputs(
+            {"arns": self.arns, "names": self.names, "replicaArns": self.replica_arns}
+        )
 
     def _declare(
         self, name: str, entry: SecretEntry, *, args: SecretStoreArgs
@@ -93,15 +107,20 @@ class SecretStore(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             recovery_window_in_days=args.recovery_window_days,
             tags=dict(entry.tags),
+            **_replication(name, args),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.arns[name] = secret.arn
+        if name in args.replicated and args.replica_key_arns:
+            regions = tuple(args.replica_key_arns)
+            self.replica_arns[name] = secret.arn.apply(lambda arn: replica_arns(arn, regions))
         self.names[name] = secret.name
-        if args.resource_policy is not None:
+        policy = args.resource_policies.get(name, args.resource_policy)
+        if policy is not None:
             self.policies[name] = aws.secretsmanager.SecretPolicy(
                 f"{name}-policy",
                 secret_arn=secret.arn,
-                policy=args.resource_policy,
+                policy=policy,
                 block_public_policy=True,
                 opts=child,
             )
@@ -168,3 +187,18 @@ class SecretStore(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return pulumi.Output.secret(password.result)
+
+
+def _replication(name: str, args: SecretStoreArgs) -> dict:
+    """The replica blocks of a replicated secret; none at all otherwise, so that a stack without
+    `replicaRegions` declares exactly what it did before."""
+    if name not in args.replicated or not args.replica_key_arns:
+        return {}
+    return {
+        "replicas": [
+            aws.secretsmanager.SecretReplicaArgs(region=region, kms_key_id=key_arn)
+            for region, key_arn in args.replica_key_arns.items()
+        ],
+        # Never take over a secret of the same name someone made in a replica region.
+        "force_overwrite_replica_secret": False,
+    }

@@ -71,6 +71,13 @@ class ServiceAccessArgs:
     own key (the stack always passes its logs key)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags of every resource that takes them. Default: none."""
+    replicated: frozenset[str] = frozenset()
+    """Catalog names of the secrets with replicas: a role granted one may read its replicas and
+    decrypt there through Secrets Manager. Default: none."""
+    replica_regions: Sequence[str] = ()
+    """The regions the replicated secrets replicate to. Default: none."""
+    replica_key_arn: pulumi.Input[str] | None = None
+    """The multi-region key the replicas are encrypted with. Default: none."""
 
 
 class ServiceAccess(pulumi.ComponentResource):
@@ -165,6 +172,13 @@ class ServiceAccess(pulumi.ComponentResource):
                     for secret in secret_names
                 },
                 fixed_statements=_kms_statements if secret_names else None,
+                replicated=frozenset(
+                    args.names.secret_full_name(secret)
+                    for secret in secret_names
+                    if secret in args.replicated
+                ),
+                replica_regions=args.replica_regions,
+                replica_key_arn=args.replica_key_arn,
                 aws_managed_policies=aws_managed_policies,
                 tags=args.tags,
             ),

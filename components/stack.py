@@ -14,16 +14,23 @@ from components.break_glass import BreakGlassRole, BreakGlassRoleArgs
 from components.ci_roles import CiRoles, CiRolesArgs
 from components.kms import LogsKey, LogsKeyArgs, SecretsKey, SecretsKeyArgs
 from components.lambda_package import rotation_package
+from components.replicas import ReplicaKeys, replica_outputs, stack_replica_keys
+from components.restarts import ServiceRestarts, ServiceRestartsArgs
 from components.runtime import secret_config_values
 from components.secret_rotation import Rotation, RotationArgs
 from components.secrets import SecretEntry, SecretStore, SecretStoreArgs
 from components.services import ServiceAccess, ServiceAccessArgs
+from components.sharing import shared_resource_policies
 from design.break_glass import ALERT_KIND
 from design.containers import ecr_repository_arns
 from design.detection import IAM_CHANGED, stack_role_names
 from design.iam import compact, secret_resource_policy
+from design.replicas import replicated_names
+from design.restarts import ALERT_KIND as RESTART_ALERT_KIND
+from design.restarts import ServiceRestart, service_restarts
 from design.rotation import rotated_secrets
 from design.rotation_rds import external_master_arns, rds_arns
+from design.sharing import shared_secrets
 from design.stack_inputs import StackInputs
 
 Outputs = dict[str, Any]
@@ -46,10 +53,15 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             deletion_window_days=settings.key_deletion_window_days,
             protect=settings.protected,
             tags=tags,
+            shared_secrets=shared_secrets(inputs),
         ),
     )
-    store = _secret_store(inputs, key_arn=key.arn, account=account)
+    replica_keys = stack_replica_keys(inputs, account=account, tags=tags)
+    store = _secret_store(inputs, key_arn=key.arn, account=account, replica_keys=replica_keys)
     rotated = rotated_secrets(inputs.secrets, environment=settings.environment)
+    restarts = service_restarts(
+        inputs.services, inputs.secrets, cluster_name=settings.ecs_cluster_name
+    )
     boundary = WorkloadBoundary(
         "workload-boundary",
         WorkloadBoundaryArgs(
@@ -65,6 +77,10 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             # stack's path, so the boundary names each exactly.
             rotation_external_master_arns=external_master_arns(rotated),
             rotation_rds_arns=rds_arns(rotated),
+            restart_cluster=settings.ecs_cluster_name,
+            restarts=restarts,
+            replica_regions=settings.replica_regions,
+            replica_key_arn=replica_keys.arn if replica_keys else None,
             tags=tags,
         ),
     )
@@ -83,8 +99,14 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
         },
         "boundaryPolicyArn": boundary.arn,
         **({"logsKeyArn": log_key_arn} if logs_key else {}),
+        **replica_outputs(store.replica_arns, replica_keys),
         **_services(
-            inputs, store=store, boundary_arn=boundary.arn, log_key_arn=log_key_arn, **common
+            inputs,
+            store=store,
+            boundary_arn=boundary.arn,
+            log_key_arn=log_key_arn,
+            replica_keys=replica_keys,
+            **common,
         ),
         **_rotation(
             inputs,
@@ -94,16 +116,23 @@ def declare_stack(inputs: StackInputs, *, project_dir: Path) -> Outputs:
             log_key_arn=log_key_arn,
             **common,
         ),
-        **_ci_roles(inputs, boundary_arn=boundary.arn, **common),
+        **_ci_roles(inputs, boundary_arn=boundary.arn, restarts=bool(restarts), **common),
     }
     alert_rules: dict[str, AlertRule] = {}
+    outputs |= _restarts(
+        inputs, restarts, alert_rules, store=store, boundary_arn=boundary.arn, **common
+    )
     outputs |= _break_glass(inputs, alert_rules, **common)
     outputs |= _alerting(inputs, alert_rules, account=account, key_arn=key.arn, tags=tags)
     return outputs
 
 
 def _secret_store(
-    inputs: StackInputs, *, key_arn: pulumi.Output[str], account: AwsAccount
+    inputs: StackInputs,
+    *,
+    key_arn: pulumi.Output[str],
+    account: AwsAccount,
+    replica_keys: ReplicaKeys | None = None,
 ) -> SecretStore:
     settings, names = inputs.settings, inputs.names
     return SecretStore(
@@ -125,6 +154,9 @@ def _secret_store(
             resource_policy=account.resolved().apply(
                 lambda resolved: compact(secret_resource_policy(resolved))
             ),
+            resource_policies=shared_resource_policies(inputs, account=account),
+            replica_key_arns=replica_keys.arns if replica_keys else {},
+            replicated=frozenset(replicated_names(inputs.secrets, inputs.settings.replica_regions)),
         ),
     )
 
@@ -154,8 +186,11 @@ def _services(
     store: SecretStore,
     boundary_arn: pulumi.Output[str],
     log_key_arn: pulumi.Output[str] | None,
+    replica_keys: ReplicaKeys | None = None,
     **common: Any,
 ) -> Outputs:
+    regions = inputs.settings.replica_regions if replica_keys else []
+    replicated = frozenset(replicated_names(inputs.secrets, regions))
     services = {
         name: ServiceAccess(
             name,
@@ -173,6 +208,9 @@ def _services(
                 task_read_only_root=spec.task.read_only_root if spec.task else True,
                 log_retention_days=inputs.settings.log_retention,
                 log_key_arn=log_key_arn,
+                replicated=replicated,
+                replica_regions=regions,
+                replica_key_arn=replica_keys.arn if replica_keys else None,
                 **common,
             ),
         )
@@ -222,7 +260,42 @@ def _rotation(
     return {"rotationRoleArn": rotation.role_arn, "rotationFunctionArns": rotation.function_arns}
 
 
-def _ci_roles(inputs: StackInputs, *, boundary_arn: pulumi.Output[str], **common: Any) -> Outputs:
+def _restarts(
+    inputs: StackInputs,
+    restarts: tuple[ServiceRestart, ...],
+    alert_rules: dict[str, AlertRule],
+    *,
+    store: SecretStore,
+    boundary_arn: pulumi.Output[str],
+    **common: Any,
+) -> Outputs:
+    """New deployments of the ECS services after rotations of their `env` secrets, when the
+    stack names a cluster and a service there receives a rotated secret; failures alert."""
+    cluster_name = inputs.settings.ecs_cluster_name
+    if not cluster_name or not restarts:
+        return {}
+    component = ServiceRestarts(
+        "restarts",
+        ServiceRestartsArgs(
+            names=inputs.names,
+            cluster_name=cluster_name,
+            restarts=restarts,
+            secret_arns=store.arns,
+            boundary_arn=boundary_arn,
+            **common,
+        ),
+    )
+    alert_rules[RESTART_ALERT_KIND] = component.alert_rule
+    return {"restartStateMachineArn": component.state_machine_arn}
+
+
+def _ci_roles(
+    inputs: StackInputs,
+    *,
+    boundary_arn: pulumi.Output[str],
+    restarts: bool = False,
+    **common: Any,
+) -> Outputs:
     settings = inputs.settings
     if not settings.github_repository:
         return {}
@@ -243,6 +316,10 @@ def _ci_roles(inputs: StackInputs, *, boundary_arn: pulumi.Output[str], **common
                     if spec.task
                 )
             ),
+            restarts=restarts,
+            replica_regions=tuple(settings.replica_regions)
+            if replicated_names(inputs.secrets, settings.replica_regions)
+            else (),
             deploy_branch=settings.github_deploy_branch,
             deploy_environment=settings.github_deploy_environment,
             oidc_provider_arn=settings.github_oidc_provider_arn,

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from design.arns import Account, log_group_arn
 from design.iam import ROTATION_ACTIONS, document, kms_via_secrets_manager
 from design.naming import StackNames
+from design.replicas import replica_boundary_statements
+from design.restarts import ServiceRestart, boundary_statements
 from design.rotation import RotationNetwork, generate_passwords, rotation_in_vpc
 from design.rotation_rds import external_statements
 
@@ -26,6 +28,10 @@ def workload_boundary(
     network: RotationNetwork | None = None,
     external_master_arns: Sequence[str] = (),
     rds_arns: Sequence[str] = (),
+    restart_cluster: str | None = None,
+    restarts: Sequence[ServiceRestart] = (),
+    replica_regions: Sequence[str] = (),
+    replica_key_arn: str | None = None,
 ) -> dict:
     """The most any role the stack creates may ever do, whatever its own policies say.
 
@@ -36,6 +42,10 @@ def workload_boundary(
     network-interface actions appear only with a rotation `network`, scoped to its subnets.
     Read on master secrets outside the stack's path (RDS's own) and RDS's two Describe calls
     appear only for the exact ARNs the catalog names (`external_master_arns`, `rds_arns`).
+    With `restarts` (in `restart_cluster`), UpdateService on exactly those ECS services, never
+    with a task definition, and StartExecution on the stack's restart state machine.
+    With `replica_regions`, read on the stack's path in exactly those regions, and decrypt with
+    the replica key (`replica_key_arn`, in each region) through Secrets Manager there.
     """
     return document(
         [
@@ -63,6 +73,18 @@ def workload_boundary(
             },
             *(rotation_in_vpc(account, network) if network else []),
             *external_statements(external_master_arns, rds_arns),
+            *(
+                boundary_statements(account, names, cluster_name=restart_cluster, restarts=restarts)
+                if restart_cluster and restarts
+                else []
+            ),
+            *(
+                replica_boundary_statements(
+                    account, names=names, key_arn=replica_key_arn, regions=replica_regions
+                )
+                if replica_key_arn
+                else []
+            ),
         ]
     )
 

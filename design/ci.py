@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from design import provider_actions as types
 from design.arns import Account
 from design.iam import (
-    GITHUB_OIDC_HOST,
     INLINE_LIMIT,
     KMS_ENCRYPT_DECRYPT,
     MANAGED_LIMIT,
@@ -21,8 +20,9 @@ from design.iam import (
     document,
     kms_via_secrets_manager,
 )
-from design.naming import BOUNDARY_PATH, CI_ROLE_PATH, StackNames
-from design.provider_actions import ACTIONS_ON_STAR, INVOKED_WITH, TABLE, prod_denied_deletions
+from design.naming import BOUNDARY_PATH, StackNames
+from design.provider_actions import ACTIONS_ON_STAR, INVOKED_WITH, prod_denied_deletions
+from design.replicas import replica_deploy_statements
 
 SECRETS_MANAGER_PRINCIPAL = "secretsmanager.amazonaws.com"
 ECS_TASKS, LAMBDA = "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"
@@ -65,23 +65,6 @@ ALERTING_CHANGES = (
     "sns:Unsubscribe",
 )
 """Writes to alert rules, targets, the topic and its subscriptions, and the trail."""
-PREVIEW_DENIED = (
-    "secretsmanager:BatchGetSecretValue",
-    "secretsmanager:DeleteSecret",
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:UpdateSecretVersionStage",
-    "kms:Decrypt",
-    "kms:ScheduleKeyDeletion",
-    "iam:DeletePolicy",
-    "iam:DeleteRole",
-    "iam:DeleteRolePolicy",
-    "ecs:DeregisterTaskDefinition",
-    "logs:DeleteLogGroup",
-)
-"""Denied outright, so a later grant elsewhere cannot give ci-preview a value or a deletion."""
-PREVIEW_EXTRA = {types.SECRET: ("secretsmanager:ListSecretVersionIds",)}
-"""A version's Read is GetSecretValue, which ci-preview is denied; it may list the versions."""
 
 
 def github_subjects(
@@ -105,6 +88,10 @@ class StackScope:
     """Catalog names of the `external` secrets, whose values ci-deploy never reads or writes."""
     task_families: tuple[str, ...] = ()
     """The task definition families the stack registers (`{prefix}-{env}-{service}`)."""
+    restarts: bool = False
+    """Whether the stack restarts services after rotations: its state machine and rules."""
+    replica_regions: tuple[str, ...] = ()
+    """The regions the stack's secrets replicate to (design/replicas.py)."""
 
     def secrets(self, account: Account) -> list[str]:
         return [account.arn("secretsmanager", f"secret:{self.names.secret_path}*")]
@@ -150,6 +137,17 @@ class StackScope:
     def functions(self, account: Account) -> list[str]:
         return [account.arn("lambda", f"function:{self.names.rotation_function_name('*')}")]
 
+    def state_machines(self, account: Account) -> list[str]:
+        if not self.restarts:
+            return []
+        return [account.arn("states", f"stateMachine:{self.names.restart_state_machine_name}")]
+
+    def restart_rules(self, account: Account) -> list[str]:
+        """`rule/{prefix}-{env}-rotated-???` on the default bus: never an alert rule."""
+        if not self.restarts:
+            return []
+        return [account.arn("events", f"rule/{self.names.restart_rule_name('???')}")]
+
 
 Resources = Callable[[StackScope, Account], list[str]]
 """A scope method, or a function of the same shape: the ARNs of one kind in this stack."""
@@ -168,21 +166,23 @@ DEPLOY_FAMILIES: tuple[tuple[str, tuple[str, ...], Resources], ...] = (
     ("StackLogGroups", (types.LOG_GROUP,), StackScope.log_groups),
     ("StackTaskDefinitions", (types.TASK_DEFINITION,), StackScope.task_definitions),
     ("RotationFunctions", (types.FUNCTION, types.PERMISSION), StackScope.functions),
+    ("RestartStateMachine", (types.STATE_MACHINE,), StackScope.state_machines),
+    ("RestartRules", (types.EVENT_RULE, types.EVENT_TARGET), StackScope.restart_rules),
 )
 """The `ci` types of design/deployers.py, grouped by the ARNs their actions act on."""
 BOUNDED = ("iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy")
 """Role writes allowed only while the role carries the stack's boundary (see `_conditions`)."""
 
 
-def _allow(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
+def allow(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
     statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resource}
     if condition:
         statement["Condition"] = condition
     return statement
 
 
-def _deny(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
-    return {**_allow(sid, actions, resource=resource, **condition), "Effect": "Deny"}
+def deny(sid: str, actions: Iterable[str], *, resource: str | list[str], **condition) -> dict:
+    return {**allow(sid, actions, resource=resource, **condition), "Effect": "Deny"}
 
 
 def ci_deploy_policy(account: Account, scope: StackScope, *, key_arn: str) -> dict:
@@ -225,23 +225,42 @@ def _deploy_statements(account: Account, scope: StackScope, *, key_arn: str) -> 
     statements = [
         *_table_grants(account, scope),
         kms_via_secrets_manager(key_arn, account.region, actions=KMS_ENCRYPT_DECRYPT),
-        _allow(
+        allow(
             "InvokeForRotateSecret",
             INVOKED_WITH[types.SECRET_ROTATION],
             resource=scope.functions(account),
         ),
         *_pass_roles(account, scope),
+        *replica_deploy_statements(
+            account,
+            secrets=scope.secrets(account),
+            regions=scope.replica_regions,
+            key_tags=scope.key_tags(),
+            production=scope.production,
+        ),
         *_secret_denials(account, scope, key_arn=key_arn),
-        _deny(
+        deny(
             "BoundaryStays", BOUNDARY_CHANGES, resource=[scope.boundary_arn, *scope.roles(account)]
         ),
-        _deny("NoKeyOrAliasChanges", KEY_CHANGES, resource="*"),
-        _deny("NoAlertingChanges", ALERTING_CHANGES, resource="*"),
+        deny("NoKeyOrAliasChanges", KEY_CHANGES, resource="*"),
+        _no_alerting_changes(account, scope),
     ]
     if scope.production:
-        deletions = prod_denied_deletions(t for _, family, _ in DEPLOY_FAMILIES for t in family)
-        statements.append(_deny("NoDeletionInProd", deletions, resource="*"))
+        deletions = prod_denied_deletions(
+            t for _, family, arns in DEPLOY_FAMILIES if arns(scope, account) for t in family
+        )
+        statements.append(deny("NoDeletionInProd", deletions, resource="*"))
     return statements
+
+
+def _no_alerting_changes(account: Account, scope: StackScope) -> dict:
+    """On every resource, but the restart rules ci-deploy deploys (their names are no alert's)."""
+    restart_rules = scope.restart_rules(account)
+    statement = deny("NoAlertingChanges", ALERTING_CHANGES, resource="*")
+    if restart_rules:
+        del statement["Resource"]
+        statement["NotResource"] = restart_rules
+    return statement
 
 
 def _table_grants(account: Account, scope: StackScope) -> list[dict]:
@@ -254,7 +273,7 @@ def _table_grants(account: Account, scope: StackScope) -> list[dict]:
         actions = {a for t in family for a in types.actions_of(t, production=scope.production)}
         on_star |= actions & ACTIONS_ON_STAR
         statements += _conditioned(sid, actions - ACTIONS_ON_STAR, arns, account, scope)
-    return [*statements, _allow("NoResourceLevel", on_star, resource="*")]
+    return [*statements, allow("NoResourceLevel", on_star, resource="*")]
 
 
 def _conditioned(
@@ -263,13 +282,13 @@ def _conditioned(
     """Split off the actions that carry a condition (boundary, attached policy, principal)."""
     conditions = _conditions(account, scope)
     plain = sorted(action for action in actions if action not in conditions)
-    statements = [_allow(sid, plain, resource=arns)] if plain else []
+    statements = [allow(sid, plain, resource=arns)] if plain else []
     by_condition: dict[str, list[str]] = {}
     for action in sorted(actions & set(conditions)):
         by_condition.setdefault(conditions[action][0], []).append(action)
     for suffix, grouped in by_condition.items():
         statements.append(
-            _allow(f"{sid}{suffix}", grouped, resource=arns, **conditions[grouped[0]][1])
+            allow(f"{sid}{suffix}", grouped, resource=arns, **conditions[grouped[0]][1])
         )
     return statements
 
@@ -297,26 +316,40 @@ def _conditions(account: Account, scope: StackScope) -> dict[str, tuple[str, dic
 
 
 def _pass_roles(account: Account, scope: StackScope) -> list[dict]:
-    """Each workload role only to the service it is for: ECS tasks, or Lambda for rotation."""
+    """Each workload role only to the service it is for: ECS tasks, Lambda for rotation, Step
+    Functions and EventBridge for the restarts."""
     names = scope.names
     service_roles = [
         account.arn("iam", f"role{names.workload_path}{names.service_role_name('*', kind)}")
         for kind in ("exec", "task")
     ]
     rotation_role = account.arn("iam", f"role{names.workload_path}{names.rotation_role_name}")
+    restart_roles = [
+        allow(
+            f"PassRestartRoleTo{service.capitalize()}",
+            ["iam:PassRole"],
+            resource=account.arn(
+                "iam", f"role{names.workload_path}{names.restart_role_name(assumed_by)}"
+            ),
+            StringEquals={"iam:PassedToService": f"{service}.amazonaws.com"},
+        )
+        for assumed_by, service in (("sfn", "states"), ("events", "events"))
+        if scope.restarts
+    ]
     return [
-        _allow(
+        allow(
             "PassServiceRolesToEcs",
             ["iam:PassRole"],
             resource=service_roles,
             StringEquals={"iam:PassedToService": ECS_TASKS},
         ),
-        _allow(
+        allow(
             "PassRotationRoleToLambda",
             ["iam:PassRole"],
             resource=rotation_role,
             StringEquals={"iam:PassedToService": LAMBDA},
         ),
+        *restart_roles,
     ]
 
 
@@ -325,74 +358,16 @@ def _secret_denials(account: Account, scope: StackScope, *, key_arn: str) -> lis
     other_key = {"secretsmanager:KmsKeyArn": key_arn}
     statements = [
         # A create without a key would use aws/secretsmanager: the missing key denies too.
-        _deny("CreateWithStackKey", ["secretsmanager:CreateSecret"], resource="*",
-              StringNotEquals=other_key),
+        deny("CreateWithStackKey", ["secretsmanager:CreateSecret"], resource="*",
+             StringNotEquals=other_key),
         # An update names a key only to re-key; without one it keeps the stack key.
-        _deny("KeepStackKey", ["secretsmanager:UpdateSecret"], resource="*",
-              StringNotEquals=other_key, Null={"secretsmanager:KmsKeyArn": "false"}),
+        deny("KeepStackKey", ["secretsmanager:UpdateSecret"], resource="*",
+             StringNotEquals=other_key, Null={"secretsmanager:KmsKeyArn": "false"}),
         # BlockPublicPolicy defaults to false when the request leaves it out.
-        _deny("BlockPublicPolicies", ["secretsmanager:PutResourcePolicy"], resource="*",
-              BoolIfExists={"secretsmanager:BlockPublicPolicy": "false"}),
+        deny("BlockPublicPolicies", ["secretsmanager:PutResourcePolicy"], resource="*",
+             BoolIfExists={"secretsmanager:BlockPublicPolicy": "false"}),
     ]  # fmt: skip
     for index, arns in enumerate(scope.external_secret_arns(account)):
         sid = f"NoExternalValues{index + 1 if index else ''}"
-        statements.append(_deny(sid, EXTERNAL_VALUE_ACTIONS, resource=arns))
+        statements.append(deny(sid, EXTERNAL_VALUE_ACTIONS, resource=arns))
     return statements
-
-
-def _preview_reads(ci_path: str) -> tuple[tuple[tuple[str, ...], Resources], ...]:
-    """The types ci-preview reads, with the ARNs of this stack's resources of them."""
-
-    def stack_roles(scope: StackScope, account: Account) -> list[str]:
-        """Every role of the stack on the app-secrets paths (workload, CI, break-glass, ...)."""
-        stem = scope.names.stem
-        return [
-            account.arn("iam", f"role/app-secrets*/{stem}-*"),
-            account.arn("iam", f"role{ci_path}{scope.names.ci_role_pattern}"),
-        ]
-
-    return (
-        ((types.SECRET, types.SECRET_POLICY, types.SECRET_ROTATION), StackScope.secrets),
-        ((types.ROLE, types.ROLE_POLICY, types.ROLE_POLICY_ATTACHMENT), stack_roles),
-        (
-            (types.MANAGED_POLICY,),
-            lambda s, a: [a.arn("iam", f"policy/app-secrets*/{s.names.stem}-*"), s.boundary_arn],
-        ),
-        (
-            (types.OIDC_PROVIDER,),
-            lambda s, a: [a.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}")],
-        ),
-        ((types.LOG_GROUP,), StackScope.log_groups),
-        ((types.TASK_DEFINITION, types.ALIAS, types.TOPIC_SUBSCRIPTION), lambda s, a: []),
-        ((types.FUNCTION, types.PERMISSION), StackScope.functions),
-        ((types.TOPIC, types.TOPIC_POLICY), lambda s, a: [a.arn("sns", s.names.alert_topic_name)]),
-        (
-            (types.EVENT_RULE, types.EVENT_TARGET),
-            # any region: the IAM-change relay rule lives in us-east-1
-            lambda s, a: [f"arn:{a.partition}:events:*:{a.account_id}:rule/{s.names.stem}-*"],
-        ),
-    )
-
-
-def ci_preview_policy(account: Account, scope: StackScope, *, ci_path: str = CI_ROLE_PATH) -> dict:
-    """`pulumi preview --refresh`: the provider's Read actions; no value, no deletion."""
-    statements, on_star = [], set()
-    for readable, resources in _preview_reads(ci_path):
-        actions = {a for t in readable for a in (*TABLE[t].read, *PREVIEW_EXTRA.get(t, ()))}
-        on_star |= actions & ACTIONS_ON_STAR
-        if actions - ACTIONS_ON_STAR:
-            sid = f"Read{readable[0].rsplit(':', 1)[-1]}"
-            statements.append(
-                _allow(sid, actions - ACTIONS_ON_STAR, resource=resources(scope, account))
-            )
-    statements += [
-        _allow("ReadNoResourceLevel", on_star, resource="*"),
-        _allow(
-            "ReadStackKeys",
-            TABLE[types.KEY].read,
-            resource=account.arn("kms", "key/*"),
-            StringEquals=scope.key_tags(),
-        ),
-        _deny("NoValuesNoDeletion", PREVIEW_DENIED, resource="*"),
-    ]
-    return document(statements)

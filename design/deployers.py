@@ -1,7 +1,8 @@
 """Who deploys each resource: ci-deploy (`ci`) or a human administrator (`administrator`).
 
-One rule: a type is `ci` only if it is listed here, and an IAM, log or Lambda resource only at
-the stack's own place (the workload path, its log groups, its rotation functions). Everything
+One rule: a type is `ci` only if it is listed here, and an IAM, log, Lambda, EventBridge or
+Step Functions resource only at the stack's own place (the workload path, its log groups, its
+rotation functions, its restart rules and state machine). Everything
 else, including any type added later (Access Analyzer, other regions), is the administrator's
 until someone lists it here and ci-deploy's policy grows the table's actions for it.
 """
@@ -36,8 +37,18 @@ IAM_PATH_TYPES = frozenset(
     {types.ROLE, types.MANAGED_POLICY, types.ROLE_POLICY, types.ROLE_POLICY_ATTACHMENT}
 )
 """CI's under the workload path only: the CI roles, break-glass and the boundary live elsewhere."""
-NAMED_TYPES = frozenset({types.LOG_GROUP, types.FUNCTION, types.PERMISSION})
-"""CI's when their name (a permission's: its function's) is the stack's own."""
+NAMED_TYPES = frozenset(
+    {
+        types.LOG_GROUP,
+        types.FUNCTION,
+        types.PERMISSION,
+        types.EVENT_RULE,
+        types.EVENT_TARGET,
+        types.STATE_MACHINE,
+    }
+)
+"""CI's when their name (a permission's: its function's; a target's: its rule's) is the stack's
+own. The alert rules are not: their names match no pattern of `ci_names`."""
 
 
 def deployer(resource_type: str, *, place: str | None, names: StackNames) -> str:
@@ -52,11 +63,14 @@ def deployer(resource_type: str, *, place: str | None, names: StackNames) -> str
 
 
 def ci_names(names: StackNames) -> tuple[str, ...]:
-    """The name patterns of the stack's own log groups and rotation functions."""
+    """The name patterns of the stack's own log groups, rotation functions, restart rules and
+    restart state machine."""
     return (
         names.service_log_group_pattern,
         names.rotation_log_group_pattern,
         names.rotation_function_name("*"),
+        names.restart_rule_name("???"),
+        names.restart_state_machine_name,
     )
 
 
@@ -95,7 +109,8 @@ def _decided(urn: str, decided: dict[str, str], children: Mapping) -> str:
 
 def _place(resource: Mapping[str, Any], role_paths: Mapping[str, str | None]) -> str | None:
     """The IAM path of a role or policy (a role policy's or attachment's: its role's), or the
-    name of a log group or function (a permission's: its function's)."""
+    name of a log group, function, rule or state machine (a permission's: its function's; a
+    target's: its rule's)."""
     inputs = resource["inputs"]
     resource_type = resource["type"]
     if resource_type in (types.ROLE, types.MANAGED_POLICY):
@@ -105,4 +120,6 @@ def _place(resource: Mapping[str, Any], role_paths: Mapping[str, str | None]) ->
         return role_paths.get(role.rsplit("/", 1)[-1])
     if resource_type == types.PERMISSION:
         return inputs.get("function")
+    if resource_type == types.EVENT_TARGET:
+        return inputs.get("rule")
     return inputs.get("name")

@@ -61,6 +61,8 @@ def stack_role_names(names: StackNames, services: Iterable[str]) -> list[str]:
             names.ci_role_name("deploy"),
             names.break_glass_role_name,
             names.iam_relay_role_name,
+            names.restart_role_name("sfn"),
+            names.restart_role_name("events"),
         }
     )
 

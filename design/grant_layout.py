@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from design.arns import Account
@@ -35,18 +35,20 @@ def layout_grants(
     fixed_inline_size: int,
     statement_overhead: int = 200,
     managed_slots: int = MANAGED_PER_ROLE,
+    copies: Mapping[str, int] | None = None,
 ) -> GrantLayout:
     """Packs a role's secret ARNs: the inline policy first, then managed policies.
 
     Every secret stays listed by its exact ARN, so nothing beyond the set is granted. Sizes are
-    estimated from the longest possible ARN, so the real documents are never larger.
+    estimated from the longest possible ARN, so the real documents are never larger. A name in
+    `copies` is listed that many times (the primary and its replicas' ARNs).
     """
     inline: list[str] = []
     managed: list[list[str]] = []
     inline_room = INLINE_LIMIT - fixed_inline_size - statement_overhead
     managed_room = 0
     for name in sorted(full_names):
-        size = estimated_arn_length(name)
+        size = estimated_arn_length(name) * (copies or {}).get(name, 1)
         if size <= inline_room and not managed:
             inline.append(name)
             inline_room -= size
@@ -69,10 +71,17 @@ _WIDEST_KEY_ARN = "arn:aws-us-gov:kms:xx-xxxxxxxxx-99:000000000000:key/" + "0" *
 
 
 def role_layout(
-    full_names: Sequence[str], *, fixed: FixedStatements | None, aws_managed: int
+    full_names: Sequence[str],
+    *,
+    fixed: FixedStatements | None,
+    aws_managed: int,
+    copies: Mapping[str, int] | None = None,
 ) -> GrantLayout:
     """Where each granted ARN goes; raises PolicyTooLargeError when IAM cannot hold them."""
     fixed_size = len(compact(document(fixed(_WIDEST_ACCOUNT, _WIDEST_KEY_ARN)))) if fixed else 0
     return layout_grants(
-        full_names, fixed_inline_size=fixed_size, managed_slots=MANAGED_PER_ROLE - aws_managed
+        full_names,
+        fixed_inline_size=fixed_size,
+        managed_slots=MANAGED_PER_ROLE - aws_managed,
+        copies=copies,
     )

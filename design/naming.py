@@ -124,6 +124,23 @@ class StackNames:
         return f"{self.stem}-iam-relay"
 
     @property
+    def restart_state_machine_name(self) -> str:
+        """The one state machine that restarts services after a rotation: at most 41 + 9 of
+        Step Functions' 80 characters."""
+        return f"{self.stem}-restarts"
+
+    def restart_role_name(self, assumed_by: str) -> str:
+        """`{prefix}-{env}-restarts-sfn` (the state machine's) or `-events` (its rules'): at
+        most 41 + 16 of IAM's 64 characters."""
+        return f"{self.stem}-restarts-{assumed_by}"
+
+    def restart_rule_name(self, number: int | str) -> str:
+        """`{prefix}-{env}-rotated-001`: three digits, so that `-rotated-???` names these
+        rules and no alert rule of this or another stack (at most 41 + 12 of 64)."""
+        digits = f"{number:03d}" if isinstance(number, int) else number
+        return f"{self.stem}-rotated-{digits}"
+
+    @property
     def alert_topic_name(self) -> str:
         return f"{self.stem}-secrets-alerts"
 

@@ -34,6 +34,7 @@ TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ TABLE: dict[str, ProviderActions] = {
     # secretsmanager/secret.go: Create = CreateSecret (Tags in the request), findSecretByID
     # (DescribeSecret) until visible, then Read = DescribeSecret + GetResourcePolicy; tags come
     # from DescribeSecret (setTagsOut), changed by tags_gen.go Tag/UntagResource; Delete =
-    # DeleteSecret then DescribeSecret until gone. Not granted: Replicate/RemoveRegions (replica,
-    # unused), Put/DeleteResourcePolicy of the `policy` argument (unused: SecretPolicy instead).
+    # DeleteSecret then DescribeSecret until gone. Replicate/RemoveRegions (replica): only with
+    # replicas, see SECRET_REPLICAS. Not granted: Put/DeleteResourcePolicy of the `policy`
+    # argument (unused: SecretPolicy instead).
     SECRET: ProviderActions(
         source="internal/service/secretsmanager/secret.go",
         create=(f"{SM}CreateSecret", f"{SM}TagResource"),
@@ -238,6 +240,61 @@ TABLE: dict[str, ProviderActions] = {
         read=("lambda:GetPolicy",),
         delete=("lambda:GetPolicy", "lambda:RemovePermission"),
     ),
+    # sfn/state_machine.go (@Tags(identifierAttribute="id"): tags_interceptor.go lists and
+    # changes them): CustomizeDiff stateMachineDefinitionValidate calls
+    # ValidateStateMachineDefinition (no resource) whenever the definition changes, so at plan
+    # time of a create or an update; Create = CreateStateMachine (Tags in the request, passes
+    # the role: iam:PassRole, in the policy by role), retried on AccessDeniedException while IAM
+    # catches up; Read = findStateMachineByARN (DescribeStateMachine) + ListStateMachineVersions
+    # + ListTagsForResource; Update = UpdateStateMachine, then DescribeStateMachine until the
+    # change shows, Tag/UntagResource; Delete = DeleteStateMachine, then waitStateMachineDeleted
+    # (DescribeStateMachine). Not granted: PublishStateMachineVersion (publish, unused).
+    STATE_MACHINE: ProviderActions(
+        source="internal/service/sfn/state_machine.go",
+        create=(
+            "states:CreateStateMachine",
+            "states:TagResource",
+            "states:ValidateStateMachineDefinition",
+        ),
+        read=(
+            "states:DescribeStateMachine",
+            "states:ListStateMachineVersions",
+            "states:ListTagsForResource",
+        ),
+        update=(
+            "states:TagResource",
+            "states:UntagResource",
+            "states:UpdateStateMachine",
+            "states:ValidateStateMachineDefinition",
+        ),
+        delete=("states:DeleteStateMachine", "states:DescribeStateMachine"),
+    ),
+    # events/rule.go (@Tags(identifierAttribute="arn")): Create = PutRule (Tags and State in
+    # the request), then findRuleByTwoPartKey (DescribeRule) until visible; Read = DescribeRule
+    # + ListTagsForResource; Update = PutRule (Tags again, for ABAC), Tag/UntagResource; Delete
+    # = DeleteRule, retried while the rule still has targets. Alert rules are the
+    # administrator's: ci-deploy gets these only for the restart rules (design/deployers.py).
+    EVENT_RULE: ProviderActions(
+        source="internal/service/events/rule.go",
+        create=("events:DescribeRule", "events:PutRule", "events:TagResource"),
+        read=("events:DescribeRule", "events:ListTagsForResource"),
+        update=(
+            "events:PutRule",
+            "events:TagResource",
+            "events:UntagResource",
+        ),
+        delete=("events:DeleteRule",),
+    ),
+    # events/target.go: Create/Update = PutTargets (a role_arn passes the role: iam:PassRole),
+    # Read = findTargetByThreePartKey (ListTargetsByRule); Delete = RemoveTargets. Each call
+    # authorises on the rule.
+    EVENT_TARGET: ProviderActions(
+        source="internal/service/events/target.go",
+        create=("events:PutTargets",),
+        read=("events:ListTargetsByRule",),
+        update=("events:PutTargets",),
+        delete=("events:RemoveTargets",),
+    ),
     # The administrator's types: only what their Read calls, for ci-preview.
     # iam/openid_connect_provider.go: findOpenIDConnectProviderByARN.
     OIDC_PROVIDER: ProviderActions(
@@ -270,18 +327,28 @@ TABLE: dict[str, ProviderActions] = {
         source="internal/service/sns/topic_subscription.go",
         read=("sns:GetSubscriptionAttributes",),
     ),
-    # events/rule.go findRuleByTwoPartKey: DescribeRule; tags_interceptor.go lists tags.
-    EVENT_RULE: ProviderActions(
-        source="internal/service/events/rule.go",
-        read=("events:DescribeRule", "events:ListTagsForResource"),
-    ),
-    # events/target.go (find.go FindTargetByThreePartKey): ListTargetsByRule.
-    EVENT_TARGET: ProviderActions(
-        source="internal/service/events/target.go", read=("events:ListTargetsByRule",)
-    ),
 }
 """Resource type -> provider calls. Types absent here (the trail and its bucket, Access Analyzer,
 other regions) are the administrator's and unread by CI: see docs/iam.md."""
+
+SECRET_REPLICAS = ProviderActions(
+    # secretsmanager/secret.go, the `replica` blocks: Create sends them as CreateSecret's
+    # AddReplicaRegions (authorised as ReplicateSecretToRegions too) with
+    # ForceOverwriteReplicaSecret; Update of `replica` = removeSecretReplicas
+    # (RemoveRegionsFromReplication) of the regions gone or re-keyed, then addSecretReplicas
+    # (ReplicateSecretToRegions) of the new ones (a removal deletes a replica, so it is listed
+    # as a deletion: outside prod only), then waits with DescribeSecret
+    # (ReplicationStatus); Delete = RemoveRegionsFromReplication of every replica before
+    # DeleteSecret. Granted only to stacks with `replicaRegions` (design/replicas.py), and only
+    # for their regions; KMS in the replica regions: GenerateDataKey and Encrypt (and Decrypt
+    # of the primary key, which ci-deploy has), per the ReplicateSecretToRegions reference.
+    source="internal/service/secretsmanager/secret.go",
+    create=(f"{SM}ReplicateSecretToRegions",),
+    read=(f"{SM}DescribeSecret",),
+    update=(f"{SM}ReplicateSecretToRegions",),
+    delete=(f"{SM}RemoveRegionsFromReplication",),
+)
+"""The calls of a secret's replicas: not in TABLE, so a stack without replicas grants none."""
 
 INVOKED_WITH: dict[str, tuple[str, ...]] = {
     SECRET_ROTATION: ("lambda:InvokeFunction",),
@@ -296,6 +363,7 @@ ACTIONS_ON_STAR = frozenset(
         "kms:ListAliases",
         "logs:DescribeLogGroups",
         "sns:GetSubscriptionAttributes",
+        "states:ValidateStateMachineDefinition",
     }
 )
 """Table actions without resource-level permissions (parliament's iam_definition.json lists no

@@ -223,6 +223,15 @@ class SecretSpec(_Model):
     app-secrets. Default: none."""
     rotation: RotationSpec | None = None
     """Automatic rotation by Secrets Manager. Default: none, the secret is never rotated."""
+    replicate: bool = True
+    """Whether the secret is replicated to the stack config's `replicaRegions`; false keeps it
+    in the stack's own region only. Default: true."""
+    share_with: dict[EnvironmentName, list[str]] = Field(default_factory=dict)
+    """Environment -> the exact ARNs of IAM roles (`arn:aws:iam::ACCOUNT:role/NAME`) or account
+    roots (`arn:aws:iam::ACCOUNT:root`) of other accounts that may read the secret there
+    (GetSecretValue, DescribeSecret, and kms:Decrypt of it through Secrets Manager); no
+    wildcards, and never the stack's own account (grant that through `services:`). Default:
+    none, the secret is shared with no other account."""
 
     @property
     def source(self) -> str:
@@ -234,6 +243,10 @@ class SecretSpec(_Model):
 
     def exists_in(self, environment: str) -> bool:
         return self.only_in is None or environment in self.only_in
+
+    def shared_with_in(self, environment: str) -> tuple[str, ...]:
+        """The principals of other accounts that may read the secret in `environment`."""
+        return tuple(sorted(set(self.share_with.get(environment, ()))))
 
 
 class TaskSpec(_Model):

@@ -20,6 +20,7 @@ from inputs.catalog import (
 )
 from inputs.consumer_checks import consumer_problems
 from inputs.rotation_checks import master_problems
+from inputs.sharing_checks import sharing_problems
 
 Problems = list[tuple[str, str]]
 """(catalog path, message) pairs; the reader puts the file name before each."""
@@ -47,6 +48,7 @@ def catalog_problems(catalog: Catalog, *, invalid_secrets: set[str] = frozenset(
             name, service, catalog=catalog, invalid_secrets=invalid_secrets
         )
     problems += consumer_problems(catalog)
+    problems += sharing_problems(catalog)
     return problems
 
 

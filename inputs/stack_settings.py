@@ -115,6 +115,16 @@ SubnetIdList = _config_list(
     echo=True,
     most=(16, "subnets per function"),
 )
+RegionList = _config_list(AWS_REGION, "an AWS region such as eu-west-1", echo=True)
+
+
+def _no_duplicates(values: list[str]) -> list[str]:
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:
+        raise ValueError(f"must list each region once; repeated: {', '.join(repeated)}")
+    return values
+
+
 SecurityGroupIdList = _config_list(
     SECURITY_GROUP_ID,
     "a security group id such as sg-0123456789abcdef0",
@@ -234,6 +244,14 @@ class StackSettings(BaseModel):
     )
     """Security groups of the rotation functions, set with rotationSubnetIds. Lambda allows 5.
     Default: none."""
+
+    replica_regions: Annotated[RegionList, AfterValidator(_no_duplicates)] = Field(
+        default_factory=list, alias="replicaRegions"
+    )
+    """Regions every secret of the stack (but those with `replicate: false`) is replicated to
+    for disaster recovery, each encrypted with a replica of the stack's multi-region replica
+    key; each a region code other than the stack's own, listed once. Default: none, no
+    replica (and no replica key)."""
 
     @property
     def is_production(self) -> bool:

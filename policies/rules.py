@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import ecs, iam, kms, lambda_, logs, resource_level, secretsmanager, trust
+from . import ecs, iam, kms, lambda_, logs, resource_level, secret_policy, secretsmanager, trust
 from .model import Resource, Rule, Violation, violation_order
 
 RULES: tuple[Rule, ...] = (
@@ -15,6 +15,7 @@ RULES: tuple[Rule, ...] = (
     secretsmanager.SECRET_ROTATION_WITHIN_90_DAYS,
     secretsmanager.ROTATED_SECRET_HAS_ROTATION,
     secretsmanager.SECRET_ROTATION_RECOMMENDED,
+    secret_policy.SECRET_POLICY_NOT_PUBLIC,
     # IAM identity policies
     iam.IAM_NO_WILDCARD_ACTIONS,
     iam.IAM_SECRETS_SCOPED_TO_ARNS,

@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_model.iam_actions import SECRET_RESOURCE_ACTIONS
 from aws_model.iam_eval import allowed_actions
+from secretsctl.access_external import external_access
 
 AWS_MANAGED_POLICIES: dict[str, dict] = {
     "service-role/AmazonECSTaskExecutionRolePolicy": {
@@ -54,10 +55,14 @@ class PlannedSecret:
     arn: str
     tags: dict[str, str]
     resource_policy: str | None
+    kms_key_id: str | None = None
+    """The key the secret is encrypted with (its ARN), for principals of other accounts."""
 
 
 def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """`{role, secret, actions}` for every role that may do anything to a catalog secret.
+    """`{role, secret, actions}` for every role that may do anything to a catalog secret, and
+    `{..., external: true}` for each principal of another account a secret is shared with
+    (secretsctl/access_external.py).
 
     Computed by evaluating each role's identity policies, its permissions boundary and the
     secret's resource policy (Allow, Deny, wildcards, conditions), never from the catalog.
@@ -79,6 +84,7 @@ def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
             )
             if actions:
                 report.append({"role": role.arn, "secret": secret.name, "actions": actions})
+    report += external_access(plan, secrets)
     return sorted(report, key=lambda entry: (entry["role"], entry["secret"]))
 
 
@@ -133,6 +139,7 @@ def _planned_secrets(
             arn=resource["outputs"]["arn"],
             tags=dict(resource["inputs"].get("tags") or {}),
             resource_policy=resource_policies.get(resource["outputs"]["arn"]),
+            kms_key_id=resource["inputs"].get("kmsKeyId"),
         )
         for resource in by_type.get("aws:secretsmanager/secret:Secret", [])
         if resource["outputs"]["arn"] in catalog_names

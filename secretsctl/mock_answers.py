@@ -78,9 +78,19 @@ def _secret_rotation(place: Account, name: str, inputs: dict) -> tuple[str, dict
 
 
 def _key(place: Account, name: str, inputs: dict) -> tuple[str, dict]:
-    """`key/{key id}`; the id is the key id, a UUID."""
+    """`key/{key id}`; the id is the key id, a UUID, or `mrk-` and 32 hex for a multi-region
+    key (whose replicas share it)."""
     key_id = derived_uuid(f"key:{name}")
+    if inputs.get("multiRegion"):
+        key_id = "mrk-" + key_id.replace("-", "")
     return key_id, {"arn": place.arn("kms", f"key/{key_id}"), "keyId": key_id}
+
+
+def _replica_key(place: Account, name: str, inputs: dict) -> tuple[str, dict]:
+    """A multi-region key's replica: the primary's key id, an ARN of the replica's region."""
+    primary = text(inputs.get("primaryKeyArn")) or f"key/mrk-{derived_uuid(name).replace('-', '')}"
+    key_id = primary.rsplit("/", 1)[1]
+    return key_id, {"arn": place.arn("kms", f"key/{key_id}"), "keyId": key_id, "enabled": True}
 
 
 def _alias(place: Account, name: str, inputs: dict) -> tuple[str, dict]:
@@ -286,6 +296,22 @@ def _task_definition(place: Account, name: str, inputs: dict) -> tuple[str, dict
     }
 
 
+# --- Step Functions ------------------------------------------------------------------------
+
+
+def _state_machine(place: Account, name: str, inputs: dict) -> tuple[str, dict]:
+    """`stateMachine:{name}` (a colon, not a slash); the id is the ARN, as the provider sets."""
+    machine = _name(inputs, "name", name)
+    arn = place.arn("states", f"stateMachine:{machine}")
+    return arn, {
+        "arn": arn,
+        "name": machine,
+        "status": "ACTIVE",
+        "revisionId": derived_uuid(f"revision:{arn}"),
+        "stateMachineVersionArn": "",
+    }
+
+
 def guessed(type_token: str) -> Answer:
     """A type with no answer yet: `{service}:{region}:{account}:{type}/{name}`, a best guess.
 
@@ -316,6 +342,7 @@ ANSWERS: dict[str, Answer] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _role_policy_attachment,
     "aws:kms/alias:Alias": _alias,
     "aws:kms/key:Key": _key,
+    "aws:kms/replicaKey:ReplicaKey": _replica_key,
     "aws:lambda/function:Function": _function,
     "aws:lambda/permission:Permission": _permission,
     "aws:s3/bucket:Bucket": _bucket,
@@ -328,6 +355,7 @@ ANSWERS: dict[str, Answer] = {
     "aws:secretsmanager/secretPolicy:SecretPolicy": _by_secret,
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
+    "aws:sfn/stateMachine:StateMachine": _state_machine,
     "aws:sns/topic:Topic": _topic,
     "aws:sns/topicPolicy:TopicPolicy": _topic_policy,
     "aws:sns/topicSubscription:TopicSubscription": _subscription,

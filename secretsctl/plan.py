@@ -13,6 +13,7 @@ from design.deployers import with_deployers
 from design.stack_inputs import Mode, StackInputs, read_stack_inputs
 from inputs.catalog import Catalog, split_reference
 from inputs.exceptions import InputError
+from inputs.sharing_checks import shared_account_problems
 from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
 from secretsctl.access import access_report
 from secretsctl.check import findings
@@ -137,6 +138,10 @@ def build_plan(
     )
     inputs = loaded.inputs
     account = inputs.settings.account_id or PLAN_ACCOUNT_ID
+    if own := shared_account_problems(
+        inputs.catalog, inputs.settings, catalog_file=loaded.catalog_path.name, account_id=account
+    ):  # the program would meet it in the mock provider's account: report it as input instead
+        raise InputError(own)
     region = inputs.region or ""
     engine_config = {
         **loaded.stack_file.config,

@@ -26,6 +26,7 @@ from secretsctl.verify_checks import (
     secret_findings,
     undeclared,
 )
+from secretsctl.verify_replicas import alias_of, replica_findings, replica_keys
 from secretsctl.verify_roles import ROLE_EXISTS, role_findings, stack_plan
 
 FAILING = (CRITICAL, FAILURE)
@@ -37,7 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "verify",
         run,
         help="compare the deployed secrets and roles with the catalog and plan (read-only)",
-        description="Reads what is deployed (ListSecrets, GetResourcePolicy, kms:DescribeKey; "
+        description="Reads what is deployed (ListSecrets, GetResourcePolicy, kms:DescribeKey, "
+        "DescribeSecret for the replicas; "
         "never GetSecretValue) and compares it with the catalog and stack config, and the IAM "
         "roles under the stack's paths (ListRoles, the roles' inline and attached policies) "
         "with the stack's offline plan. Exit status: "
@@ -82,10 +84,19 @@ def verify(
     expected = Expected(target=target, key=key, now=now)
     deployed = _deployed(secretsmanager, target.inputs.names.secret_path)
     declared = {target.inputs.names.secret_full_name(name): name for name in target.inputs.secrets}
+    key_findings, keys = replica_keys(
+        kms, alias=alias_of(expected), regions=target.inputs.settings.replica_regions
+    )
+    findings += key_findings
     for full_name, name in declared.items():
         findings += secret_findings(
             name, deployed.get(full_name), expected=expected, secretsmanager=secretsmanager
         )
+        entry = deployed.get(full_name)
+        if entry is not None and not entry.get("DeletedDate"):
+            findings += replica_findings(
+                name, entry, expected=expected, keys=keys, secretsmanager=secretsmanager
+            )
     for full_name, entry in sorted(deployed.items()):
         if full_name not in declared:
             findings.append(undeclared(full_name, entry, expected=expected))

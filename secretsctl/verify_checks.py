@@ -236,7 +236,9 @@ def _resource_policy(
         return Finding(name, "resource-policy", FAILURE, detail)
     if not policy:
         return Finding(name, "resource-policy", FAILURE, f"no resource policy: {expected.fix}")
-    stack_policy = expected_policy(entry["ARN"])
+    inputs = expected.target.inputs
+    shared_with = inputs.secrets[name].shared_with_in(inputs.settings.environment)
+    stack_policy = expected_policy(entry["ARN"], shared_with=shared_with)
     document = policy_document(policy)
     if document is not None and document == stack_policy:
         return Finding(name, "resource-policy", OK, "the stack's policy")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
 from design.arns import Account
-from design.iam import secret_resource_policy
+from design.sharing import shared_secret_resource_policy
 
 READ_ACTION = "secretsmanager:getsecretvalue"
 _ARN = re.compile(
@@ -26,15 +26,16 @@ def policy_document(text: str) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def expected_policy(secret_arn: str) -> dict | None:
-    """The stack's policy for the secret (DenyOutsideAccount), or None for a foreign ARN."""
+def expected_policy(secret_arn: str, *, shared_with: Sequence[str] = ()) -> dict | None:
+    """The stack's policy for the secret (DenyOutsideAccount, and the `shared_with` principals'
+    read: design/sharing.py), or None for a foreign ARN."""
     parts = _ARN.match(secret_arn)
     if parts is None:
         return None
     account = Account(
         partition=parts["partition"], region=parts["region"], account_id=parts["account"]
     )
-    return secret_resource_policy(account)
+    return shared_secret_resource_policy(account, shared_with)
 
 
 def public_statements(document: Mapping[str, Any], *, expected: Mapping[str, Any] | None) -> list:

@@ -1,7 +1,8 @@
 """ci-deploy, evaluated on the planned stacks: every `ci` resource deployable, every attack denied.
 
 For each planned stack (the committed dev and prod, and prefix `acme-web` with environment
-`pre-prod` rotating a token and a postgres secret), every action the provider table lists for
+`pre-prod` rotating a token and a postgres secret and restarting the service that receives the
+token), every action the provider table lists for
 each `ci` resource is evaluated as the ci-deploy role on that resource's own ARN, with the
 condition keys AWS sends for the call, against the planned policies (the role's inline and
 attached documents, and the secret's resource policy).
@@ -30,6 +31,7 @@ POSTGRES = ROTATING_CATALOG["secrets"]["db"]
 _DEFINITIONS = json.loads(
     (Path(parliament.__file__).parent / "iam_definition.json").read_text(encoding="utf-8")
 )
+CLUSTER, RESTARTED_SERVICE = "acme-web-pre-prod", "api-svc"
 BOUNDARY_KEYED = {
     f"{service['prefix']}:{privilege['privilege']}"
     for service in _DEFINITIONS
@@ -41,16 +43,19 @@ BOUNDARY_KEYED = {
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory) -> dict[str, dict]:
-    """dev and prod as committed, and a hyphenated pre-prod stack with two rotations."""
+    """dev and prod as committed, and a hyphenated pre-prod stack with two rotations and the
+    restarts after rotation (api receives the rotated admin-token)."""
     directory = tmp_path_factory.mktemp("pre-prod")
     catalog = yaml.safe_load((PROJECT_DIR / "catalog.yaml").read_text(encoding="utf-8"))
     catalog["environments"].append("pre-prod")
     catalog["secrets"]["orders-db"] = POSTGRES
+    catalog["services"]["api"]["ecs_service"] = RESTARTED_SERVICE
     (directory / "catalog.yaml").write_text(yaml.safe_dump(catalog), encoding="utf-8")
     config = {
         "aws:region": "eu-west-1",
         "app-secrets:prefix": "acme-web",
         "app-secrets:githubRepository": "acme/app",
+        "app-secrets:ecsClusterName": CLUSTER,
     }
     stack_path = directory / "Pulumi.pre-prod.yaml"
     stack_path.write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
@@ -82,6 +87,10 @@ class Stack:
             inputs = attachment["inputs"]
             self.attached.setdefault(inputs["role"], []).append(inputs["policyArn"])
         self.functions = {r["outputs"]["name"]: r for r in self.by_type.get(types.FUNCTION, [])}
+        self.rules = {
+            r["outputs"]["name"]: r["outputs"]["arn"]
+            for r in self.by_type.get(types.EVENT_RULE, [])
+        }
         self.secret_policies = {
             r["inputs"]["secretArn"]: r["inputs"]["policy"]
             for r in self.by_type[types.SECRET_POLICY]
@@ -135,6 +144,8 @@ class Stack:
         if kind == types.PERMISSION:
             function = self.functions[inputs["function"]]
             return function["outputs"]["arn"], {"lambda:Principal": inputs["principal"]}
+        if kind == types.EVENT_TARGET:  # PutTargets, RemoveTargets act on the rule
+            return self.rules[inputs["rule"]], {}
         return outputs["arn"], {}
 
     @staticmethod
@@ -210,6 +221,33 @@ def test_ci_deploy_can_pass_encrypt_and_invoke_what_the_calls_need(stacks, name)
         )
         # RotateSecret checks that the caller may invoke the rotation function.
         assert stack.decide("lambda:InvokeFunction", function["outputs"]["arn"]) is Decision.ALLOW
+    for passed, service in _restart_roles_passed(stack):
+        assert stack.decide("iam:PassRole", passed, **_passed_to(service)) is Decision.ALLOW
+
+
+def _restart_roles_passed(stack: Stack) -> Iterator[tuple[str, str]]:
+    """(role ARN, service) for each role a restart resource passes: the state machine's to Step
+    Functions, each restart target's to EventBridge."""
+    for machine in stack.by_type.get(types.STATE_MACHINE, []):
+        yield machine["inputs"]["roleArn"], "states.amazonaws.com"
+    for target in stack.by_type.get(types.EVENT_TARGET, []):
+        if target["deployer"] == CI:
+            yield target["inputs"]["roleArn"], "events.amazonaws.com"
+
+
+def _passed_to(service: str) -> dict[str, str]:
+    return {"iam:PassedToService": service}
+
+
+def test_the_hyphenated_stack_deploys_its_restarts(stacks):
+    stack = stacks["pre-prod"]
+    restarts = [
+        r for r in stack.plan["resources"] if r["parent"] and "ServiceRestarts" in r["parent"]
+    ]
+
+    assert {r["type"] for r in restarts} >= {types.STATE_MACHINE, types.EVENT_RULE}
+    assert {r["deployer"] for r in restarts} == {CI}
+    assert len(list(_restart_roles_passed(stack))) == 2
 
 
 def test_the_hyphenated_stack_deploys_both_rotations(stacks):
@@ -290,6 +328,20 @@ def _boundary_and_pass_role(stack: Stack) -> Iterator[tuple[str, str, str, dict]
         for service in ("ecs-tasks.amazonaws.com", "ec2.amazonaws.com"):
             passed = {"iam:PassedToService": service}
             yield "rotation role passed", "iam:PassRole", outputs["rotationRoleArn"], passed
+    for role, service in _restart_roles_passed(stack):
+        for other in ("lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "ec2.amazonaws.com"):
+            yield "restart role passed", "iam:PassRole", role, _passed_to(other)
+        swapped = {"states.amazonaws.com": "events.amazonaws.com"}.get(
+            service, "states.amazonaws.com"
+        )
+        yield "restart role passed", "iam:PassRole", role, _passed_to(swapped)
+    if "restartStateMachineArn" in outputs:
+        # ci-deploy deploys the restarts; it never runs them, nor restarts a service itself.
+        machine = outputs["restartStateMachineArn"]
+        yield "restart started", "states:StartExecution", machine, {}
+        region, account = stack.plan["region"], stack.plan["account"]
+        service = f"arn:aws:ecs:{region}:{account}:service/{CLUSTER}/{RESTARTED_SERVICE}"
+        yield "service restarted", "ecs:UpdateService", service, {}
 
 
 def _alerting(stack: Stack) -> Iterator[tuple[str, str, str, dict]]:
@@ -328,6 +380,9 @@ NO_ALLOW = {
     "exec role passed",
     "task role passed",
     "rotation role passed",
+    "restart role passed",
+    "restart started",
+    "service restarted",
 }
 """Attacks refused because no Allow names them (outside the stack's names, paths and services);
 every other attack meets an explicit Deny, so that no grant added later can reopen it."""

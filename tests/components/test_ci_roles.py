@@ -9,7 +9,8 @@ import pulumi
 from components.account import AwsAccount
 from components.ci_roles import CiRoles, CiRolesArgs
 from design.arns import Account
-from design.ci import StackScope, ci_deploy_policy, ci_preview_policy, deploy_layout
+from design.ci import StackScope, ci_deploy_policy, deploy_layout
+from design.ci_preview import ci_preview_policy
 from design.iam import github_trust
 from design.naming import StackNames
 from tests.conftest import records_of, registered

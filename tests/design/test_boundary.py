@@ -8,6 +8,7 @@ from design.arns import Account
 from design.boundary import workload_boundary
 from design.iam import compact
 from design.naming import StackNames
+from design.restarts import ServiceRestart
 
 ACCOUNT = Account(partition="aws", region="eu-west-1", account_id="123456789012")
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/k"
@@ -109,3 +110,26 @@ def test_boundary_pulls_images_from_the_catalogs_repositories_only():
         "Action": "ecr:GetAuthorizationToken",
         "Resource": "*",
     }
+
+
+def test_boundary_allows_restarts_only_of_the_named_services_and_state_machine():
+    names = StackNames(prefix="acme", environment="prod")
+    restarts = (ServiceRestart("api-svc", ("api",), ("admin-token",)),)
+
+    with_restarts = statements(
+        workload_boundary(
+            ACCOUNT, names=names, key_arn=KEY_ARN, restart_cluster="main", restarts=restarts
+        )
+    )
+    without_cluster = workload_boundary(ACCOUNT, names=names, key_arn=KEY_ARN, restarts=restarts)
+
+    assert with_restarts["RestartConsumingServices"]["Resource"] == [
+        "arn:aws:ecs:eu-west-1:123456789012:service/main/api-svc"
+    ]
+    assert with_restarts["RestartConsumingServices"]["Condition"] == {
+        "Null": {"ecs:task-definition": "true"}
+    }
+    assert with_restarts["StartRestarts"]["Resource"] == (
+        "arn:aws:states:eu-west-1:123456789012:stateMachine:acme-prod-restarts"
+    )
+    assert "ecs:" not in compact(without_cluster) and "states:" not in compact(without_cluster)

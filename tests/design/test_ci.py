@@ -15,10 +15,10 @@ from design.ci import (
     StackScope,
     ci_deploy_documents,
     ci_deploy_policy,
-    ci_preview_policy,
     deploy_layout,
     github_subjects,
 )
+from design.ci_preview import ci_preview_policy
 from design.iam import INLINE_LIMIT, MANAGED_LIMIT, compact
 from design.naming import StackNames
 from design.provider_actions import ACTIONS_ON_STAR
@@ -181,6 +181,53 @@ def test_deploy_passes_stack_roles_only_to_ecs_and_lambda():
         )
         is Decision.IMPLICIT_DENY
     )
+
+
+RULES = "arn:aws:events:eu-west-1:123456789012:rule/"
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:acme-dev-secrets-alerts"
+MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:acme-dev-restarts"
+RESTART_ROLES = "arn:aws:iam::123456789012:role/app-secrets/acme-dev/acme-dev-restarts-"
+
+
+def test_deploy_writes_the_restart_rules_and_never_an_alert_rule():
+    # GIVEN a stack that restarts services after rotations
+    policy = ci_deploy_policy(ACCOUNT, scope(False, restarts=True), key_arn=KEY)
+
+    # THEN ci-deploy manages its restart rules, targets and state machine
+    for action in ("events:PutRule", "events:PutTargets", "events:DeleteRule"):
+        assert decide(policy, action, f"{RULES}acme-dev-rotated-001") is Decision.ALLOW
+    for action in ("states:CreateStateMachine", "states:UpdateStateMachine"):
+        assert decide(policy, action, MACHINE) is Decision.ALLOW
+    # AND still no alert rule, nor a rule that only looks like a restart rule
+    for rule in ("acme-dev-restart-failed", "acme-dev-rotation-failed", "acme-dev-rotated-1"):
+        assert decide(policy, "events:PutRule", f"{RULES}{rule}") is Decision.EXPLICIT_DENY
+    assert decide(policy, "sns:SetTopicAttributes", TOPIC) is Decision.EXPLICIT_DENY
+    # AND another stack's state machine is out of reach
+    other = MACHINE.replace("acme-dev-", "acme-prod-")
+    assert decide(policy, "states:UpdateStateMachine", other) is Decision.IMPLICIT_DENY
+
+
+def test_deploy_passes_each_restart_role_to_its_own_service_only():
+    policy = ci_deploy_policy(ACCOUNT, scope(False, restarts=True), key_arn=KEY)
+
+    def passed(role: str, service: str) -> Decision:
+        context = {"iam:PassedToService": f"{service}.amazonaws.com"}
+        return decide(policy, "iam:PassRole", f"{RESTART_ROLES}{role}", **context)
+
+    assert passed("sfn", "states") is Decision.ALLOW
+    assert passed("events", "events") is Decision.ALLOW
+    assert passed("sfn", "events") is Decision.IMPLICIT_DENY
+    assert passed("events", "states") is Decision.IMPLICIT_DENY
+    assert passed("sfn", "lambda") is Decision.IMPLICIT_DENY
+
+
+def test_a_stack_without_restarts_grants_no_restart_resource():
+    for production in (True, False):
+        text = compact(ci_deploy_policy(ACCOUNT, scope(production), key_arn=KEY))
+        preview = compact(ci_preview_policy(ACCOUNT, scope(production)))
+
+        assert "states:" not in text and "states:" not in preview
+        assert "rotated" not in text and "NotResource" not in text
 
 
 def test_preview_describes_but_reads_no_value_and_deletes_nothing():

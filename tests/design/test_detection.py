@@ -334,6 +334,8 @@ def test_stack_role_names_cover_every_role_the_stack_gives_a_name():
         "acme-dev-ci-deploy",
         "acme-dev-ci-preview",
         "acme-dev-iam-relay",
+        "acme-dev-restarts-events",
+        "acme-dev-restarts-sfn",
         "acme-dev-rotation",
         "acme-dev-worker-exec",
         "acme-dev-worker-task",

@@ -72,6 +72,8 @@ def test_prod_denies_every_deletion_but_the_update_deletions():
     denied = prod_denied_deletions(CI_TYPES & set(TABLE))
 
     assert denied == (
+        "events:DeleteRule",
+        "events:RemoveTargets",
         "iam:DeletePolicy",
         "iam:DeleteRole",
         "iam:DeleteRolePolicy",
@@ -82,4 +84,5 @@ def test_prod_denies_every_deletion_but_the_update_deletions():
         "secretsmanager:CancelRotateSecret",
         "secretsmanager:DeleteResourcePolicy",
         "secretsmanager:DeleteSecret",
+        "states:DeleteStateMachine",
     )

@@ -13,13 +13,15 @@ from policies.model import Enforcement, Kind
 from policies.secretsmanager import SECRET
 
 README = Path(__file__).resolve().parents[2] / "policies" / "README.md"
-CONTROL = re.compile(r"(CKV2?_AWS_\d+|[A-Za-z]+\.\d+|prod deletion safeguard|confused deputy)")
+CONTROL = re.compile(
+    r"(CKV2?_AWS_\d+|[A-Za-z]+\.\d+|prod deletion safeguard|confused deputy|cross-account exposure)"
+)
 
 
 def test_registry_lists_every_rule_once() -> None:
     names = [rule.name for rule in RULES]
 
-    assert len(names) == len(set(names)) == 20
+    assert len(names) == len(set(names)) == 21
 
 
 def test_every_rule_names_its_control_in_its_description() -> None:

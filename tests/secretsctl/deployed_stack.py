@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from design.arns import Account
 from design.iam import secret_resource_policy
+from design.replicas import replica_key_alias
 from secretsctl.stack_target import StackTarget, load_target
 from secretsctl.verify import verify
 from secretsctl.verify_checks import Finding
@@ -197,6 +198,41 @@ class DeployedStack:
             self.secrets.put_resource_policy(SecretId=arn, ResourcePolicy=policy)
             if spec.rotation is not None:
                 self.enable_rotation(name, days=spec.rotation.every_days or 30)
+
+    def deploy_replicas(self, regions: list[str]) -> dict[str, str]:
+        """The replicas' multi-region key, its replicas and every replicated secret's replica, as
+        `pulumi up` makes them; region -> replica key ARN."""
+        target = self.target()
+        key = self.kms.create_key(Description=f"{self.prefix} replicas", MultiRegion=True)
+        key_id = key["KeyMetadata"]["KeyId"]
+        self.kms.create_alias(AliasName=replica_key_alias(target.inputs.names), TargetKeyId=key_id)
+        key_arns = {
+            region: self.kms.replicate_key(KeyId=key_id, ReplicaRegion=region)[
+                "ReplicaKeyMetadata"
+            ]["Arn"]
+            for region in regions
+        }
+        for name, spec in target.inputs.secrets.items():
+            if spec.replicate:
+                self.replicate(name, key_arns)
+        return key_arns
+
+    def replicate(self, name: str, key_arns: dict[str, str]) -> None:
+        """ReplicateSecretToRegions; moto records no replica's KmsKeyId, so it is set as AWS
+        would report it."""
+        self.secrets.replicate_secret_to_regions(
+            SecretId=self.full_name(name),
+            AddReplicaRegions=[
+                {"Region": region, "KmsKeyId": key_arn} for region, key_arn in key_arns.items()
+            ],
+            ForceOverwriteReplicaSecret=False,
+        )
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        backend = secretsmanager_backends[ACCOUNT_ID][REGION]
+        secret = next(s for s in backend.secrets.values() if s.name == self.full_name(name))
+        for replica in secret.replicas:
+            replica.config["KmsKeyId"] = key_arns.get(replica.region, replica.config["KmsKeyId"])
 
     def enable_rotation(self, name: str, *, days: int) -> None:
         self.secrets.rotate_secret(

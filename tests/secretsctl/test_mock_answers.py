@@ -147,3 +147,13 @@ def test_a_type_without_an_answer_gets_a_guess_from_its_token():
     resource_id, outputs = guessed("aws:sqs/queue:Queue")(PLACE, "q", {"name": "acme-q"})
 
     assert (resource_id, outputs["arn"]) == ("q", "arn:aws:sqs:eu-west-1:123456789012:queue/acme-q")
+
+
+def test_a_state_machine_arn_has_a_colon_before_its_name_and_is_its_id():
+    resource_id, outputs = answer(
+        "aws:sfn/stateMachine:StateMachine", {"name": "acme-dev-restarts"}
+    )
+
+    assert outputs["arn"] == "arn:aws:states:eu-west-1:123456789012:stateMachine:acme-dev-restarts"
+    assert resource_id == outputs["arn"]
+    assert (outputs["name"], outputs["status"]) == ("acme-dev-restarts", "ACTIVE")

@@ -25,6 +25,7 @@ SERVICE_OF_TYPE = {
     "aws:cloudwatch/eventBus:EventBus": "events",
     "aws:cloudwatch/eventRule:EventRule": "events",
     "aws:cloudwatch/logGroup:LogGroup": "logs",
+    "aws:sfn/stateMachine:StateMachine": "states",
 }
 """Where the ARN's service differs from the type token's module."""
 SECOND_REGION = "us-east-1"
@@ -210,9 +211,11 @@ def test_the_sdk_reference_of_an_explicit_provider_reaches_the_mocks(monitor):
 
 
 def _rich_stack(directory: Path) -> tuple[Path, Path]:
-    """prod in eu-west-1 with a trail, https alerts, break-glass and a VPC rotation function."""
+    """prod in eu-west-1 with a trail, https alerts, break-glass, a VPC rotation function and
+    the restarts after rotation."""
     catalog = yaml.safe_load((PROJECT_DIR / "catalog.yaml").read_text(encoding="utf-8"))
     catalog["secrets"]["db"] = MOTO_CATALOG["secrets"]["db"]  # single-user rotation
+    catalog["services"]["api"]["ecs_service"] = "api"  # receives the rotated admin-token
     config = yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
     config["config"].update(
         {
@@ -221,6 +224,7 @@ def _rich_stack(directory: Path) -> tuple[Path, Path]:
             "app-secrets:alertHttpsEndpoints": ["https://hooks.example.com/alerts"],
             "app-secrets:rotationSubnetIds": ["subnet-0123456789abcdef0"],
             "app-secrets:rotationSecurityGroupIds": ["sg-0123456789abcdef0"],
+            "app-secrets:ecsClusterName": "acme-prod",
         }
     )
     catalog_path, stack_path = directory / "catalog.yaml", directory / "Pulumi.prod.yaml"
@@ -294,4 +298,5 @@ def test_the_rich_plan_declares_what_the_committed_ones_do_not(rich_plan):
         "aws:secretsmanager/secretRotation:SecretRotation",
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
         "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:sfn/stateMachine:StateMachine",
     } <= types
