@@ -8,7 +8,7 @@ from .iam_eval import (
     Decision,
     Request,
     _account_of,
-    _deny_reaches,
+    _explicitly_denied,
     _load_policy_set,
     _Match,
     _match_levels,
@@ -52,12 +52,7 @@ def evaluate_cross_account(
 
     has_boundary = policies.boundary is not None
     boundary = policies.boundary or ()
-    if any(s.effect == "Deny" and applies(s) for s in (*policies.identity, *boundary)) or any(
-        s.effect == "Deny"
-        and _deny_reaches(s, request.principal_arn, has_boundary=has_boundary)
-        and applies(s)
-        for s in policies.resource
-    ):
+    if _explicitly_denied(policies, request, applies):
         return Decision.EXPLICIT_DENY
     identity_allows = any(s.effect == "Allow" and applies(s) for s in policies.identity)
     boundary_allows = not has_boundary or any(s.effect == "Allow" and applies(s) for s in boundary)

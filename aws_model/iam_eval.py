@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .exceptions import PolicyError
@@ -140,6 +140,22 @@ def _load_policy_set(
     return _PolicySet(identity=identity, resource=resource, boundary=boundary)
 
 
+def _explicitly_denied(
+    policies: _PolicySet, request: Request, applies: Callable[[Statement], bool]
+) -> bool:
+    """A Deny that applies, anywhere: identity, boundary, or a resource policy that reaches the
+    caller. It wins over every Allow, in the same account or across accounts."""
+    has_boundary = policies.boundary is not None
+    return any(
+        s.effect == "Deny" and applies(s) for s in (*policies.identity, *(policies.boundary or ()))
+    ) or any(
+        s.effect == "Deny"
+        and _deny_reaches(s, request.principal_arn, has_boundary=has_boundary)
+        and applies(s)
+        for s in policies.resource
+    )
+
+
 def _decide(request: Request, policies: _PolicySet, *, context: Context | None = None) -> Decision:
     _check_request(request)
     if context is None:
@@ -150,12 +166,7 @@ def _decide(request: Request, policies: _PolicySet, *, context: Context | None =
 
     has_boundary = policies.boundary is not None
     boundary = policies.boundary or ()
-    if any(s.effect == "Deny" and applies(s) for s in (*policies.identity, *boundary)) or any(
-        s.effect == "Deny"
-        and _deny_reaches(s, request.principal_arn, has_boundary=has_boundary)
-        and applies(s)
-        for s in policies.resource
-    ):
+    if _explicitly_denied(policies, request, applies):
         return Decision.EXPLICIT_DENY
 
     identity_allows = any(s.effect == "Allow" and applies(s) for s in policies.identity)
