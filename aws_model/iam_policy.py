@@ -11,7 +11,7 @@ from typing import Any
 
 from .exceptions import PolicyError
 from .iam_conditions import Condition, parse_conditions
-from .iam_patterns import Context, arn_matches, substitute, written_wildcard
+from .iam_patterns import Context, arn_matches, escape_backslashes, substitute, written_wildcard
 
 PolicyDocument = Mapping[str, Any]
 
@@ -182,6 +182,18 @@ def action_matches(statement: Statement, action: str) -> bool:
     return _actions_match(statement.actions, action) != statement.not_action
 
 
+@lru_cache(maxsize=4096)
+def _names_variables(patterns: tuple[str, ...]) -> bool:
+    return any("${" in pattern for pattern in patterns)
+
+
+@lru_cache(maxsize=65536)
+def _literal_resources_match(patterns: tuple[str, ...], resource_arn: str) -> bool:
+    """Cached: without policy variables the answer depends on the patterns and the ARN only, and
+    a report asks it of every action a role might take on a secret."""
+    return any(arn_matches(escape_backslashes(pattern), resource_arn) for pattern in patterns)
+
+
 @lru_cache(maxsize=65536)
 def _actions_match(patterns: tuple[str, ...], action: str) -> bool:
     """Cached: a report asks the same statement about the same action for every secret."""
@@ -191,6 +203,8 @@ def _actions_match(patterns: tuple[str, ...], action: str) -> bool:
 
 
 def resource_matches(statement: Statement, resource_arn: str, *, context: Context) -> bool:
+    if not (statement.uses_variables and _names_variables(statement.resources)):
+        return _literal_resources_match(statement.resources, resource_arn) != statement.not_resource
     # Resolve every entry first, so an unresolvable variable disables the statement whatever
     # its position in the list.
     patterns = [
