@@ -191,7 +191,18 @@ def _names_variables(patterns: tuple[str, ...]) -> bool:
 def _literal_resources_match(patterns: tuple[str, ...], resource_arn: str) -> bool:
     """Cached: without policy variables the answer depends on the patterns and the ARN only, and
     a report asks it of every action a role might take on a secret."""
-    return any(arn_matches(escape_backslashes(pattern), resource_arn) for pattern in patterns)
+    exact, wildcards = _split_patterns(patterns)
+    return resource_arn in exact or any(
+        arn_matches(escape_backslashes(pattern), resource_arn) for pattern in wildcards
+    )
+
+
+@lru_cache(maxsize=4096)
+def _split_patterns(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The patterns with no `*`, `?` or backslash, which match exactly their own text, as a set;
+    and the others, which need a match each. A role's exact grants can list hundreds of ARNs."""
+    exact = frozenset(p for p in patterns if not any(char in p for char in "*?\\"))
+    return exact, tuple(p for p in patterns if p not in exact)
 
 
 @lru_cache(maxsize=65536)
