@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from design.arns import Account, secrets_manager_service
 
@@ -134,15 +134,17 @@ def github_trust(provider_arn: str, subject: str) -> dict:
 
 def secret_resource_policy(account: Account) -> dict:
     """Attached to every secret: nobody outside the account can do anything with it."""
-    return document(
-        [
-            {
-                "Sid": "DenyOutsideAccount",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "secretsmanager:*",
-                "Resource": "*",
-                "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account.account_id}},
-            }
-        ]
-    )
+    return document([deny_outside_account({"aws:PrincipalAccount": account.account_id})])
+
+
+def deny_outside_account(inside: Mapping[str, str | list[str]]) -> dict:
+    """A secret's Deny of every action to whoever matches none of `inside` (StringNotEquals on
+    each key: a caller is exempt only if it matches one value of every key given)."""
+    return {
+        "Sid": "DenyOutsideAccount",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "secretsmanager:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": dict(inside)},
+    }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from design.arns import Account, secrets_manager_service
 from design.exceptions import SharingError
-from design.iam import document, secret_resource_policy
+from design.iam import deny_outside_account, document, secret_resource_policy
 from design.key_policy import key_policy
 from inputs.sharing_checks import principal_account
 
@@ -50,14 +50,7 @@ def shared_secret_resource_policy(account: Account, principals: Sequence[str]) -
         outside["aws:PrincipalArn"] = roles
     return document(
         [
-            {
-                "Sid": "DenyOutsideAccount",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "secretsmanager:*",
-                "Resource": "*",
-                "Condition": {"StringNotEquals": outside},
-            },
+            deny_outside_account(outside),
             {
                 "Sid": "SharedRead",
                 "Effect": "Allow",

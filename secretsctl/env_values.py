@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from inputs.catalog import ServiceSpec, split_reference
 from secretsctl.errors import EXIT_FAILED, CommandError
-from secretsctl.operations import aws_errors
+from secretsctl.operations import aws_errors, quiet_botocore
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -131,7 +129,7 @@ def read_values(
 
 
 def _secret_string(client: BaseClient, secret_name: str) -> str:
-    with aws_errors(secret_name), _quiet_botocore():
+    with aws_errors(secret_name), quiet_botocore():
         response = client.get_secret_value(SecretId=secret_name, VersionStage=AWSCURRENT)
     if "SecretString" not in response:
         raise CommandError(
@@ -140,18 +138,6 @@ def _secret_string(client: BaseClient, secret_name: str) -> str:
             status=EXIT_FAILED,
         )
     return response["SecretString"]
-
-
-@contextlib.contextmanager
-def _quiet_botocore() -> Iterator[None]:
-    """botocore logs response bodies at DEBUG: not while a value is in one."""
-    logger = logging.getLogger("botocore")
-    level = logger.level
-    logger.setLevel(max(level, logging.INFO))
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 # --- ECS's rendering of `valueFrom: ARN:json-key::` --------------------------------------

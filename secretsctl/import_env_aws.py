@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from botocore.exceptions import (
 
 from secretsctl.errors import EXIT_FAILED, EXIT_OK, CommandError, unanswered
 from secretsctl.import_env_classify import Proposal
+from secretsctl.operations import quiet_botocore
 from secretsctl.stack_target import StackTarget
 
 MISSING, DELETED, HAS_VALUE, READY = "missing", "deleted", "has a value", "ready"
@@ -125,7 +125,7 @@ def _outcome(slot: ValueSlot, *, client: Any, stack: str) -> tuple[str, bool]:
     outcome = "values put before it are kept, run import-env --apply again"
     with aws_call(f"PutSecretValue on {slot.secret_id}", outcome=outcome):
         try:
-            with _quiet_request_logging():
+            with quiet_botocore():
                 version = client.put_secret_value(
                     SecretId=slot.arn, SecretString=slot.proposal.variable.value
                 )
@@ -167,15 +167,3 @@ def _refusal(exc: ClientError) -> str:
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "error"))
-
-
-@contextlib.contextmanager
-def _quiet_request_logging() -> Iterator[None]:
-    """botocore logs request bodies at DEBUG: not while a value is in one."""
-    logger = logging.getLogger("botocore")
-    level = logger.level
-    logger.setLevel(max(level, logging.INFO))
-    try:
-        yield
-    finally:
-        logger.setLevel(level)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -200,3 +201,15 @@ def run_operation(
         return report(command, exc)
     except BotoCoreError as exc:
         return report(command, aws_failure(exc))
+
+
+@contextlib.contextmanager
+def quiet_botocore() -> Iterator[None]:
+    """botocore logs request and response bodies at DEBUG: not while a value is in one."""
+    logger = logging.getLogger("botocore")
+    level = logger.level
+    logger.setLevel(max(level, logging.INFO))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
