@@ -62,8 +62,7 @@ def main() -> int:
                 case.assert_healthy()
             failed |= max(times) >= TARGET_SECONDS
             print(
-                f"{name:28} {min(times):7.3f}s {statistics.median(times):7.3f}s"
-                f" {max(times):7.3f}s"
+                f"{name:28} {min(times):7.3f}s {statistics.median(times):7.3f}s {max(times):7.3f}s"
             )
     finally:
         server.stop()

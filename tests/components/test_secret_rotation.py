@@ -202,9 +202,7 @@ def test_the_rotation_role_trusts_lambda_for_this_account_only(monitor):
 
 @pulumi.runtime.test
 def test_a_rotation_per_secret_immediately_only_for_a_generated_token(monitor):
-    external_token = spec(
-        {"external": True, "rotation": {"every_days": 30, "strategy": "token"}}
-    )
+    external_token = spec({"external": True, "rotation": {"every_days": 30, "strategy": "token"}})
     rotation = declare(
         {"a": token(64), "ext": external_token, "db": postgres("postgres-single-user")}
     )
