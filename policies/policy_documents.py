@@ -34,6 +34,16 @@ class Statement:
         return self.effect == "Allow"
 
 
+def principal_values(principal: Any) -> list[Any]:
+    """Every value of a Principal element: `"*"`, or each ARN, account or service it names."""
+    if isinstance(principal, Mapping):
+        values: list[Any] = []
+        for value in principal.values():
+            values.extend(value if isinstance(value, list) else [value])
+        return values
+    return [principal]
+
+
 def parse(document: Any) -> list[Statement] | None:
     """The statements of a document given as a JSON string or an already-parsed mapping.
 

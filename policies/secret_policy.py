@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from .exceptions import PolicyDocumentError
 from .model import Enforcement, Kind, Resource, Rule, Violation
-from .policy_documents import Statement, parse
+from .policy_documents import Statement, parse, principal_values
 
 SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
 OUTSIDE_ACCOUNT_KEY = "aws:principalaccount"
@@ -48,7 +47,7 @@ def _public(statement: Statement) -> str | None:
         return f"{statement.label} allows everyone except its NotPrincipal."
     wildcards = [
         value
-        for value in _principal_values(statement.principal)
+        for value in principal_values(statement.principal)
         if not isinstance(value, str) or "*" in value or "?" in value
     ]
     if wildcards:
@@ -60,7 +59,7 @@ def _public(statement: Statement) -> str | None:
 
 
 def _denies_outside_account(statement: Statement) -> bool:
-    if statement.effect != "Deny" or _principal_values(statement.principal) != ["*"]:
+    if statement.effect != "Deny" or principal_values(statement.principal) != ["*"]:
         return False
     return any(
         operator.lower().startswith("stringnotequals")
@@ -68,15 +67,6 @@ def _denies_outside_account(statement: Statement) -> bool:
         for operator, block in statement.condition.items()
         if isinstance(block, Mapping)
     )
-
-
-def _principal_values(principal: Any) -> list[Any]:
-    if isinstance(principal, Mapping):
-        values: list[Any] = []
-        for value in principal.values():
-            values.extend(value if isinstance(value, list) else [value])
-        return values
-    return [principal]
 
 
 def _violation(resource: Resource, message: str) -> Violation:

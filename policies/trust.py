@@ -9,7 +9,7 @@ from typing import Any
 from .exceptions import PolicyDocumentError
 from .iam import ROLE
 from .model import Enforcement, Kind, Resource, Rule, Violation, is_opaque
-from .policy_documents import Statement, parse
+from .policy_documents import Statement, parse, principal_values
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_SUB = f"{GITHUB_OIDC_HOST}:sub"
@@ -37,15 +37,6 @@ def _trust_statements(resource: Resource) -> tuple[list[Statement], str | None]:
         return [], f"assumeRolePolicy cannot be checked: {exc}."
 
 
-def _principal_values(principal: Any) -> list[Any]:
-    if isinstance(principal, Mapping):
-        values: list[Any] = []
-        for value in principal.values():
-            values.extend(value if isinstance(value, list) else [value])
-        return values
-    return [principal]
-
-
 def trust_no_public_principal(resource: Resource) -> list[Violation]:
     statements, error = _trust_statements(resource)
     fix = (
@@ -60,7 +51,7 @@ def trust_no_public_principal(resource: Resource) -> list[Violation]:
             continue
         if statement.not_principal is not None:
             message = f"assumeRolePolicy {statement.label} allows everyone except its NotPrincipal."
-        elif "*" in _principal_values(statement.principal):
+        elif "*" in principal_values(statement.principal):
             message = (
                 f"assumeRolePolicy {statement.label} trusts Principal {statement.principal!r}: "
                 "any AWS account can assume the role."
