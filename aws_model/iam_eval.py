@@ -200,18 +200,26 @@ def _statement_applies(statement: Statement, request: Request, *, context: Conte
 
 def _check_request(request: Request) -> None:
     """Reject requests AWS cannot make, rather than answer them wrongly."""
-    star_action = _STAR_RESOURCE_ACTIONS_BY_KEY.get(request.action.lower())
-    if star_action and request.resource_arn != "*":
+    _check_resource_level(request.action, request.resource_arn)
+    _check_same_account(request.principal_arn, request.resource_arn)
+
+
+def _check_resource_level(action: str, resource_arn: str) -> None:
+    star_action = _STAR_RESOURCE_ACTIONS_BY_KEY.get(action.lower())
+    if star_action and resource_arn != "*":
         raise ValueError(
             f"{star_action} has no resource-level permissions: evaluate it with resource_arn '*', "
-            f"got {request.resource_arn!r}"
+            f"got {resource_arn!r}"
         )
-    principal_account = _account_of(request.principal_arn)
-    resource_account = _account_of(request.resource_arn)
+
+
+def _check_same_account(principal_arn: str, resource_arn: str) -> None:
+    principal_account = _account_of(principal_arn)
+    resource_account = _account_of(resource_arn)
     if principal_account and resource_account and principal_account != resource_account:
         raise ValueError(
-            f"cross-account requests are not supported: principal {request.principal_arn!r} is in "
-            f"account {principal_account}, resource {request.resource_arn!r} in {resource_account}"
+            f"cross-account requests are not supported: principal {principal_arn!r} is in "
+            f"account {principal_account}, resource {resource_arn!r} in {resource_account}"
         )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -213,8 +214,49 @@ def _actions_match(patterns: tuple[str, ...], action: str) -> bool:
     )
 
 
+def resources_use_context(statement: Statement) -> bool:
+    """Whether the statement's Resource entries hold policy variables, resolved per request."""
+    return statement.uses_variables and _names_variables(statement.resources)
+
+
+def literal_resource_matches(statement: Statement, sorted_arns: Sequence[str]) -> frozenset[str]:
+    """The ARNs of `sorted_arns` (sorted) on which the statement's Resource (or NotResource)
+    lets it apply, as `resource_matches` decides each; only for statements without variables.
+
+    A wildcard entry can match only ARNs that start with its text before the first `*` or `?`,
+    so it is tried against that sorted range alone, not against every ARN.
+    """
+    if resources_use_context(statement):
+        raise ValueError(f"{statement.where}: its Resource depends on the request context")
+    exact, wildcards = _split_patterns(statement.resources)
+    matched = {arn for arn in exact if _contains(sorted_arns, arn)}
+    for pattern in wildcards:
+        compiled = escape_backslashes(pattern)
+        matched.update(
+            arn
+            for arn in _starting_with(sorted_arns, re.split(r"[*?]", pattern, maxsplit=1)[0])
+            if arn_matches(compiled, arn)
+        )
+    if statement.not_resource:
+        return frozenset(arn for arn in sorted_arns if arn not in matched)
+    return frozenset(matched)
+
+
+def _contains(sorted_arns: Sequence[str], arn: str) -> bool:
+    position = bisect.bisect_left(sorted_arns, arn)
+    return position < len(sorted_arns) and sorted_arns[position] == arn
+
+
+def _starting_with(sorted_arns: Sequence[str], prefix: str) -> Sequence[str]:
+    start = bisect.bisect_left(sorted_arns, prefix)
+    end = start
+    while end < len(sorted_arns) and sorted_arns[end].startswith(prefix):
+        end += 1
+    return sorted_arns[start:end]
+
+
 def resource_matches(statement: Statement, resource_arn: str, *, context: Context) -> bool:
-    if not (statement.uses_variables and _names_variables(statement.resources)):
+    if not resources_use_context(statement):
         return _literal_resources_match(statement.resources, resource_arn) != statement.not_resource
     # Resolve every entry first, so an unresolvable variable disables the statement whatever
     # its position in the list.

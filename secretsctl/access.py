@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aws_model.iam_actions import SECRET_RESOURCE_ACTIONS
-from aws_model.iam_eval import allowed_actions
+from aws_model.iam_index import RequestIndex
+from aws_model.iam_patterns import Context, normalize_context
 from secretsctl.access_external import external_access
 
 AWS_MANAGED_POLICIES: dict[str, dict] = {
@@ -66,21 +66,28 @@ def access_report(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     Computed by evaluating each role's identity policies, its permissions boundary and the
     secret's resource policy (Allow, Deny, wildcards, conditions), never from the catalog.
+    Each role's policies are indexed once (aws_model/iam_index.py), with the answers of
+    iam_eval request by request; a secret that no Allow can reach is denied without a look.
     """
     roles, secrets, managed = _collect(plan)
-    open_by_policy = [secret for secret in secrets if _resource_policy_allows(secret)]
+    index = RequestIndex(
+        SECRET_RESOURCE_ACTIONS, {secret.arn: secret.resource_policy for secret in secrets}
+    )
+    secret_contexts = {secret.arn: _secret_context(secret) for secret in secrets}
     report = []
     for role in roles:
-        boundary = _boundary(role, managed)
-        for secret in _candidates(role, secrets, also=open_by_policy):
-            actions = allowed_actions(
-                SECRET_RESOURCE_ACTIONS,
-                principal_arn=role.arn,
+        policies = index.principal(
+            role.arn,
+            identity_policies=role.policies,
+            permissions_boundary=_boundary(role, managed),
+        )
+        role_context = _role_context(plan, role)
+        reachable = index.reachable(policies)
+        for secret in (secret for secret in secrets if secret.arn in reachable):
+            actions = index.allowed_actions(
+                policies,
                 resource_arn=secret.arn,
-                context=_context(plan, role=role, secret=secret),
-                identity_policies=role.policies,
-                resource_policy=secret.resource_policy,
-                permissions_boundary=boundary,
+                context={**role_context, **secret_contexts[secret.arn]},
             )
             if actions:
                 report.append({"role": role.arn, "secret": secret.name, "actions": actions})
@@ -171,73 +178,23 @@ def _boundary(role: PlannedRole, managed: Mapping[str, str]) -> str | None:
     return _managed(role.boundary_arn, managed)
 
 
-def _candidates(
-    role: PlannedRole, secrets: list[PlannedSecret], *, also: list[PlannedSecret]
-) -> Iterable[PlannedSecret]:
-    """The secrets an Allow of the role could reach, and `also` (those a resource policy opens).
-
-    Only these are evaluated: without an Allow, the others are denied implicitly.
-    """
-    patterns = set()
-    for document in role.policies:
-        for statement in _statements(document):
-            if statement.get("Effect") != "Allow" or not _may_name_secrets(statement):
-                continue
-            if "NotResource" in statement:
-                return secrets
-            resources = statement.get("Resource", [])
-            patterns.update([resources] if isinstance(resources, str) else resources)
-    exact = {pattern for pattern in patterns if "*" not in pattern and "?" not in pattern}
-    wildcards = [pattern for pattern in patterns if pattern not in exact]
-    reachable = [
-        secret
-        for secret in secrets
-        if secret.arn in exact
-        or any(fnmatch.fnmatchcase(secret.arn, pattern) for pattern in wildcards)
-    ]
-    return reachable + [secret for secret in also if secret not in reachable]
-
-
-def _may_name_secrets(statement: dict) -> bool:
-    """Whether the statement's actions can include a Secrets Manager action."""
-    if "NotAction" in statement:
-        return True
-    patterns = statement.get("Action", [])
-    patterns = [patterns] if isinstance(patterns, str) else patterns
-    return any(
-        fnmatch.fnmatchcase(action.lower(), pattern.lower())
-        for pattern in patterns
-        for action in SECRET_RESOURCE_ACTIONS
-    )
-
-
-def _resource_policy_allows(secret: PlannedSecret) -> bool:
-    return any(
-        statement.get("Effect") == "Allow" for statement in _statements(secret.resource_policy)
-    )
-
-
-def _statements(document: str | None) -> list[dict]:
-    if not document:
-        return []
-    statements = json.loads(document).get("Statement", [])
-    return [statements] if isinstance(statements, dict) else statements
-
-
-def _context(
-    plan: Mapping[str, Any], *, role: PlannedRole, secret: PlannedSecret
-) -> dict[str, Any]:
+def _role_context(plan: Mapping[str, Any], role: PlannedRole) -> Context:
     context: dict[str, Any] = {
         "aws:PrincipalArn": role.arn,
         "aws:PrincipalAccount": plan["account"],
-        "secretsmanager:SecretId": secret.arn,
     }
     for key, value in role.tags.items():
         context[f"aws:PrincipalTag/{key}"] = value
+    return normalize_context(context)
+
+
+def _secret_context(secret: PlannedSecret) -> Context:
+    """Its keys never collide with the role's (other prefixes), so the two merge in any order."""
+    context: dict[str, Any] = {"secretsmanager:SecretId": secret.arn}
     for key, value in secret.tags.items():
         context[f"aws:ResourceTag/{key}"] = value
         context[f"secretsmanager:ResourceTag/{key}"] = value
-    return context
+    return normalize_context(context)
 
 
 SHORT_ACTIONS = {

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from aws_model.iam_eval import Decision
+from aws_model.iam_patterns import _segment_matches, glob
 from tests.aws_model.iam_requests import (
     ALLOW,
     DESCRIBE,
@@ -182,3 +183,28 @@ def test_wildcards(kwargs: dict[str, Any], expected: Decision) -> None:
 )
 def test_policy_variables(kwargs: dict[str, Any], expected: Decision) -> None:
     assert decide(**kwargs) is expected
+
+
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("secret:acme/dev/db-??????", "secret:acme/dev/db-AbCdEf"),
+        ("secret:acme/dev/db-??????", "secret:acme/dev/db-AbCdE"),
+        ("secret:acme/dev/db-??????", "secret:acme/dev/db-AbCdEfG"),
+        ("secret:acme/dev/db-??????", "secret:acme/prod/db-AbCd"),
+        ("secretsmanager", "secretsmanager"),
+        ("secretsmanager", "SecretsManager"),
+        ("", ""),
+        ("?", ""),
+        ("?", "\n"),
+        ("a.b", "axb"),
+        ("a?b", "a?b"),
+        ("a\\?", "a?"),
+        ("a\\?", "ab"),
+        ("a*", "abc"),
+        ("[ab]", "a"),
+        ("[ab]", "[ab]"),
+    ],
+)
+def test_segment_matching_without_a_regex_equals_the_glob(part: str, value: str) -> None:
+    assert _segment_matches(part, value) == (glob(part).fullmatch(value) is not None)

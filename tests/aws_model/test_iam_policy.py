@@ -11,7 +11,12 @@ import pytest
 
 from aws_model.exceptions import PolicyError
 from aws_model.iam_eval import Decision
-from aws_model.iam_policy import parse_policy
+from aws_model.iam_policy import (
+    literal_resource_matches,
+    parse_document,
+    parse_policy,
+    resource_matches,
+)
 from tests.aws_model.iam_requests import (
     ALL_BUT_WRITES,
     ALLOW,
@@ -184,3 +189,46 @@ def test_realistic_identity_policy_passes_parliament(name: str) -> None:
 )
 def test_parliament_catches_policy_mistakes(statement: dict[str, Any], issue: str) -> None:
     assert issue in lint_findings(policy(statement))
+
+
+LITERAL_ARNS = sorted(
+    f"arn:aws:secretsmanager:{region}:111122223333:secret:acme/{name}"
+    for region in ("us-east-1", "eu-west-1")
+    for name in ("dev/db-AbCdEf", "dev/db-AbCdEfG", "dev/api-XyZ123", "prod/db-GhIjKl", "d*v/x-1")
+)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Resource": "*"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/dev/db-AbCdEf"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/dev/db-??????"},
+        {"Resource": ["arn:aws:secretsmanager:*:111122223333:secret:acme/dev/*", "nothing"]},
+        {"Resource": "arn:aws:secretsmanager:*:*:secret:acme/*/db-*"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/d*v/x-?"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/d\\*v/x-1"},
+        {"Resource": "arn:aws:*"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:*"},
+        {"Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/D*"},
+        {"NotResource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:acme/dev/*"},
+        {"NotResource": ["*"]},
+    ],
+)
+def test_literal_resource_matches_equals_matching_each_arn(statement: dict[str, Any]) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "*", **statement},
+    }
+    (parsed,) = parse_document(document, "policy")
+
+    expected = {arn for arn in LITERAL_ARNS if resource_matches(parsed, arn, context={})}
+    assert literal_resource_matches(parsed, LITERAL_ARNS) == expected
+
+
+def test_literal_resource_matches_rejects_policy_variables() -> None:
+    document = policy(allow(GET, "arn:aws:secretsmanager:*:*:secret:${aws:PrincipalTag/env}/*"))
+    (parsed,) = parse_document(document, "policy")
+
+    with pytest.raises(ValueError, match="depends on the request context"):
+        literal_resource_matches(parsed, LITERAL_ARNS)

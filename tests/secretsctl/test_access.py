@@ -6,10 +6,13 @@ import json
 
 import parliament
 import pytest
+import yaml
 
-from bench.catalogs import generated_catalog
+from bench.catalogs import generated_catalog, write_stack
 from secretsctl.access import AccessReportError, access_report, render_matrix
 from secretsctl.plan import build_plan
+from tests.conftest import PROJECT_DIR
+from tests.secretsctl.access_reference import evaluated_request_by_request
 
 SM = "secretsmanager:"
 EXECUTION = [f"{SM}GetSecretValue"]
@@ -44,6 +47,7 @@ DEPLOY_OTHER = sorted(
     [*DEPLOY_PROD, f"{SM}CancelRotateSecret", f"{SM}DeleteResourcePolicy", f"{SM}DeleteSecret"]
 )
 """Outside prod, the actions only a delete calls as well."""
+READER = "arn:aws:iam::444455556666:role/billing-reader"
 EXTERNAL_VALUE_ACTIONS = {
     f"{SM}GetSecretValue",
     f"{SM}PutSecretValue",
@@ -169,16 +173,55 @@ def plan_for(write_project, catalog: dict, stack: str) -> dict:
     )
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_committed_catalog_access_is_exactly_the_intent(stack):
-    import yaml
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def committed_plan(request) -> dict:
+    return build_plan(stack=request.param, placeholders=True)
 
-    from tests.conftest import PROJECT_DIR
 
-    plan = build_plan(stack=stack, placeholders=True)
+def generated_with_a_share() -> dict:
+    """Rotation, external secrets, a widest service, and one secret shared with another
+    account (so a resource policy of its own, and an external principal)."""
+    catalog = generated_catalog(secrets=120, services=12, widest_service=60, rotate_every=2)
+    catalog["secrets"]["svc-secret-0000"]["share_with"] = {"dev": [READER]}
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def generated_plan(tmp_path_factory) -> tuple[dict, dict]:
+    catalog = generated_with_a_share()
+    catalog_path, stack_path = write_stack(tmp_path_factory.mktemp("generated"), catalog)
+    plan = build_plan(
+        stack="dev", catalog_path=catalog_path, stack_path=stack_path, placeholders=True
+    )
+    return plan, catalog
+
+
+def test_committed_catalog_access_is_exactly_the_intent(committed_plan):
     catalog = yaml.safe_load((PROJECT_DIR / "catalog.yaml").read_text())
 
-    assert plan["access"] == intended(plan, catalog)
+    assert committed_plan["access"] == intended(committed_plan, catalog)
+
+
+def test_committed_report_equals_deciding_each_request(committed_plan):
+    assert access_report(committed_plan) == evaluated_request_by_request(
+        committed_plan, each_action=True
+    )
+
+
+def test_generated_report_equals_deciding_each_request(generated_plan):
+    plan, _ = generated_plan
+
+    report = access_report(plan)
+
+    assert report == evaluated_request_by_request(plan, each_action=False)
+    assert [entry["secret"] for entry in report if entry.get("external")] == ["svc-secret-0000"]
+
+
+def test_generated_catalog_access_is_exactly_the_intent(generated_plan):
+    plan, catalog = generated_plan
+
+    own = [entry for entry in plan["access"] if not entry.get("external")]
+    assert own == intended(plan, catalog)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -187,14 +230,6 @@ def test_rotating_catalog_access_is_exactly_the_intent(write_project, stack):
 
     assert plan["access"] == intended(plan, ROTATING_CATALOG)
     assert any(entry["actions"] == ROTATION for entry in plan["access"])
-
-
-def test_generated_catalog_access_is_exactly_the_intent(write_project):
-    catalog = generated_catalog(secrets=120, services=12, widest_service=60)
-
-    plan = plan_for(write_project, catalog, "dev")
-
-    assert plan["access"] == intended(plan, catalog)
 
 
 def test_the_report_is_evaluated_not_copied(write_project):
