@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from aws_model.iam_patterns import written_wildcard
@@ -53,10 +54,21 @@ def parse(document: Any) -> list[Statement] | None:
     if document is None or is_opaque(document):
         return None
     if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError as exc:
-            raise PolicyDocumentError(f"not valid JSON ({exc.msg} at char {exc.pos})") from exc
+        return list(_parse_text(document))
+    return _parse_mapping(document)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(document: str) -> tuple[Statement, ...]:
+    """A JSON document's statements, parsed once: every rule reads the same policies."""
+    try:
+        parsed = json.loads(document)
+    except json.JSONDecodeError as exc:
+        raise PolicyDocumentError(f"not valid JSON ({exc.msg} at char {exc.pos})") from exc
+    return tuple(_parse_mapping(parsed))
+
+
+def _parse_mapping(document: Any) -> list[Statement]:
     if not isinstance(document, Mapping):
         raise PolicyDocumentError(f"not a JSON object (got {type(document).__name__})")
     raw_statements = document.get("Statement")
@@ -100,7 +112,13 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def matches(wildcard: str, value: str) -> bool:
-    """IAM's matching: `*` is any run of characters, `?` is one, case-insensitive."""
+    """IAM's matching: `*` is any run of characters, `?` is one, case-insensitive.
+
+    A pattern without `*` or `?` is compared as text: a plan names thousands of exact ARNs,
+    and compiling each into a regular expression was most of a guardrail run.
+    """
+    if "*" not in wildcard and "?" not in wildcard:
+        return wildcard.lower() == value.lower()
     return written_wildcard(wildcard, ignore_case=True).fullmatch(value) is not None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import runpy
 import sys
@@ -17,7 +18,9 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from secretsctl.engine_registration import fast_registration
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
@@ -107,19 +110,55 @@ class RecordingMonitor(MockMonitor):
         self._stack_urn_type = stack_urn_type
 
     def RegisterResource(self, request):
-        urn = self.make_urn(request.parent, request.type, request.name)
+        urn, resource_id, wire_state = self.record(
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            ignore_changes=list(request.ignoreChanges),
+            secret_outputs=list(request.additionalSecretOutputs),
+            import_id=request.importId,
+            provider=request.provider,
+            inputs=json_format.MessageToDict(request.object),
+        )
         if request.type == self._stack_urn_type:
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        wire_inputs = json_format.MessageToDict(request.object)
-        secret_keys = {key for key, value in wire_inputs.items() if masked(value) == SECRET}
-        secret_keys |= set(request.additionalSecretOutputs)
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id, object=_struct(wire_state)
+        )
+
+    def record(
+        self,
+        *,
+        type: str,
+        name: str,
+        parent: str,
+        custom: bool,
+        protect: bool,
+        ignore_changes: list[str],
+        secret_outputs: list[str],
+        import_id: str,
+        provider: str,
+        inputs: dict[str, Any],
+    ) -> tuple[str, str, dict[str, Any]]:
+        """Records one registration and answers it: `(urn, id, wire state)`.
+
+        Both paths call it: RegisterResource (the SDK's, a protobuf request) and
+        engine_registration (the plan's, plain data).
+        """
+        urn = self.make_urn(parent, type, name)
+        if type == self._stack_urn_type:
+            return urn, "", {}
+        secret_keys = {key for key, value in inputs.items() if masked(value) == SECRET}
+        secret_keys |= set(secret_outputs)
         resource_args = MockResourceArgs(
-            typ=request.type,
-            name=request.name,
-            inputs=revealed(wire_inputs),
-            provider=request.provider,
-            resource_id=request.importId,
-            custom=request.custom or False,
+            typ=type,
+            name=name,
+            inputs=revealed(inputs),
+            provider=provider,
+            resource_id=import_id,
+            custom=custom,
         )
         resource_id, state = self.mocks.new_resource(resource_args)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
@@ -129,22 +168,18 @@ class RecordingMonitor(MockMonitor):
         }
         self.records[urn] = RecordedResource(
             urn=urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent
-            if request.parent and "::pulumi:pulumi:Stack::" not in request.parent
-            else None,
-            custom=bool(request.custom),
-            protect=bool(request.protect),
-            ignore_changes=list(request.ignoreChanges),
-            inputs=masked(wire_inputs),
+            type=type,
+            name=name,
+            parent=parent if parent and "::pulumi:pulumi:Stack::" not in parent else None,
+            custom=custom,
+            protect=protect,
+            ignore_changes=ignore_changes,
+            inputs=masked(inputs),
             outputs={
                 key: SECRET if key in secret_keys else masked(value) for key, value in state.items()
             },
         )
-        return resource_pb2.RegisterResourceResponse(
-            urn=urn, id=resource_id, object=_struct(wire_state)
-        )
+        return urn, resource_id or "", wire_state
 
     def Invoke(self, request):
         args = MockCallArgs(
@@ -155,10 +190,14 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ResourceInvokeResponse(**{"return": _struct(self.mocks.call(args))})
 
     def RegisterResourceOutputs(self, request):
-        record = self.records.get(request.urn)
-        if record is not None:
-            record.outputs = masked(json_format.MessageToDict(request.outputs))
+        self.record_outputs(urn=request.urn, outputs=json_format.MessageToDict(request.outputs))
         return super().RegisterResourceOutputs(request)
+
+    def record_outputs(self, *, urn: str, outputs: dict[str, Any]) -> None:
+        """A component's `register_outputs`, as its record's outputs."""
+        record = self.records.get(urn)
+        if record is not None:
+            record.outputs = masked(outputs)
 
 
 def run_program(
@@ -169,11 +208,14 @@ def run_program(
     config: dict[str, str],
     secret_keys: list[str],
     mocks: pulumi.runtime.Mocks,
+    sdk_registration: bool = False,
 ) -> ProgramRun:
     """Runs `program` (a Pulumi `__main__.py`) to completion with `preview=False`.
 
     `config` uses full keys (`app-secrets:prefix`) with the string values the engine would
-    pass; `secret_keys` are those that are Pulumi secrets.
+    pass; `secret_keys` are those that are Pulumi secrets. Resources are registered through
+    secretsctl/engine_registration.py; `sdk_registration=True` takes the SDK's own path
+    instead (about twice as slow; the reference the tests compare plans with).
     """
     monitor = RecordingMonitor(mocks)
     # A fresh root stack per run: set_mocks reuses an existing one, with the last run's exports.
@@ -183,12 +225,44 @@ def run_program(
     project_dir = str(program.parent)
     if project_dir not in sys.path:
         sys.path.insert(0, project_dir)
-    with _without_source_positions():
+    registration = (
+        contextlib.nullcontext() if sdk_registration else fast_registration(monitor.record)
+    )
+    with _without_source_positions(), _monitor_calls_inline(), registration:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
-    outputs = _sync_await(_stack_outputs())
-    # Registration runs on executor threads, so arrival order varies: sort for stable plans.
+        outputs = _sync_await(_stack_outputs())
+    # Arrival order follows the order Outputs resolve in: sort for stable plans.
     resources = sorted(monitor.records.values(), key=lambda record: record.urn)
     return ProgramRun(resources=resources, outputs=outputs)
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs each call at once on the calling thread and hands back a finished future.
+
+    The SDK sends every engine call to the loop's default executor because a real engine
+    answers over gRPC; the recording monitor answers in microseconds, so the thread hand-off
+    (a lock, a condition and a context switch per call) costs more than the call itself.
+    """
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def _monitor_calls_inline() -> Iterator[None]:
+    """The event loop's default executor is an _InlineExecutor for the run, then restored."""
+    loop = _ensure_event_loop()
+    original = loop._default_executor
+    loop.set_default_executor(_InlineExecutor(max_workers=1))
+    try:
+        yield
+    finally:
+        loop._default_executor = original
 
 
 @contextlib.contextmanager
