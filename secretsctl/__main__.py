@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -39,4 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # The process ends here: spare the interpreter's last collection a walk over everything
+    # the command left alive (over half a second after a 1,000-secret plan).
+    gc.freeze()
+    sys.exit(status)

@@ -19,7 +19,7 @@ from secretsctl.access import access_report
 from secretsctl.check import findings
 from secretsctl.consumer_findings import consumer_plan_findings
 from secretsctl.cost import DEFAULT_API_CALLS_PER_SECRET, plan_estimate
-from secretsctl.engine import run_program
+from secretsctl.engine import cyclic_gc_paused, run_program
 from secretsctl.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail, report_problems
 from secretsctl.mocks import PlanMocks
 from secretsctl.plan_table import MANDATORY, TABLE_WIDTH, render_table
@@ -127,6 +127,28 @@ def build_plan(
 
     `secret_values` supplies decrypted `config:` values (tests plant sentinels through it).
     """
+    with cyclic_gc_paused():
+        return _build_plan(
+            stack=stack,
+            project_dir=project_dir,
+            catalog_path=catalog_path,
+            stack_path=stack_path,
+            placeholders=placeholders,
+            secret_values=secret_values,
+            api_calls_per_secret=api_calls_per_secret,
+        )
+
+
+def _build_plan(
+    *,
+    stack: str,
+    project_dir: Path,
+    catalog_path: Path | None,
+    stack_path: Path | None,
+    placeholders: bool,
+    secret_values: Mapping[str, str] | None,
+    api_calls_per_secret: int,
+) -> dict[str, Any]:
     loaded = read_stack_inputs(
         stack,
         mode=Mode.PLAN,
