@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pulumi
 import pytest
 
-from secretsctl.engine import SECRET, UNKNOWN, masked, revealed, run_program
+from secretsctl.engine import SECRET, UNKNOWN, cyclic_gc_paused, masked, revealed, run_program
 from secretsctl.mocks import PlanMocks
 from tests.conftest import PROJECT_DIR, records_of
 
@@ -81,3 +83,15 @@ def test_program_errors_stop_before_any_resource_and_name_every_problem():
     )
     assert "app-secrets:smtpPassword: is not set" in message
     assert "SENTINEL" not in message
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_cycle_collector_is_paused_in_the_block_and_restored_even_on_error(enabled_before):
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError), cyclic_gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("the plan failed")
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
