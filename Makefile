@@ -29,5 +29,6 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(INSTALLED)
+	$(PYTHON) -m bench.side_by_side
 	$(PYTHON) -m bench.plan_speed
 	$(PYTHON) -m bench.rotation_speed
