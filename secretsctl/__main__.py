@@ -40,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # One command is one short process, and reference counting frees nearly all it allocates:
+    # the cycle collector's passes over a plan's heap cost about 0.4 s of a 1,000-secret plan
+    # and reclaim a few megabytes (docs/benchmarks.md). It stays off, and the interpreter's last
+    # collection is spared a walk over everything the command left alive.
+    gc.disable()
     status = main()
-    # The process ends here: spare the interpreter's last collection a walk over everything
-    # the command left alive (over half a second after a 1,000-secret plan).
     gc.freeze()
     sys.exit(status)

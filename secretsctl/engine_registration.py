@@ -6,8 +6,10 @@ of Outputs, and gives each output property four futures and a task. Under the re
 that plumbing was about two thirds of a 4,000-resource plan. `fast_registration()` swaps in a
 version that keeps the SDK's steps that decide what a resource is (`prepare_resource` for inputs,
 parent, provider and dependencies; `resolve_outputs` for the program's view of the result) and
-answers in the same task. Options the recording monitor does not model (transforms, hooks, state
-migrations, remote components, package references) take the SDK's path unchanged.
+answers in the same task; a plain scalar input is serialised without the SDK's type checks, and
+the monitor's answer is read without a protobuf Struct. Options the recording monitor does not
+model (transforms, hooks, state migrations, remote components, package references) take the
+SDK's path unchanged.
 
 tests/secretsctl/test_engine_registration.py proves both paths give the same plan.
 """
@@ -40,6 +42,7 @@ def fast_registration(record: Callable[..., tuple[str, str, dict[str, Any]]]) ->
     """
     original = sdk_resource_module.register_resource
     original_outputs = sdk_resource_module.register_resource_outputs
+    original_serialize = rpc.serialize_property
 
     def register(
         res, ty, name, custom, remote, new_dependency, props, opts, typ=None, package_ref=None
@@ -51,13 +54,22 @@ def fast_registration(record: Callable[..., tuple[str, str, dict[str, Any]]]) ->
             res, ty=ty, name=name, custom=custom, props=props, opts=opts, typ=typ, record=record
         )
 
+    async def serialize_property(value, *args, **kwargs):
+        """rpc.serialize_property, answering a plain scalar at once: the SDK returns it
+        unchanged after a dozen type checks, for three in four of a plan's property values."""
+        if type(value) in _SCALARS and len(args) < 8 and not kwargs.get("return_protobuf_value"):
+            return value
+        return await original_serialize(value, *args, **kwargs)
+
     sdk_resource_module.register_resource = register
     sdk_resource_module.register_resource_outputs = _register_outputs
+    rpc.serialize_property = serialize_property
     try:
         yield
     finally:
         sdk_resource_module.register_resource = original
         sdk_resource_module.register_resource_outputs = original_outputs
+        rpc.serialize_property = original_serialize
 
 
 def _needs_engine(opts) -> bool:
@@ -118,25 +130,111 @@ def _register(res, *, ty, name, custom, props, opts, typ, record) -> None:
         resolve_urn(urn, True, False, None)
         if resolve_id is not None:
             resolve_id(resource_id, bool(resource_id), False, None)
-        outputs = struct_pb2.Struct()
-        outputs.update(state)
         try:
-            rpc.resolve_outputs(
+            _resolve_outputs(
                 res,
                 prepared.serialized_props,
-                outputs,
-                {},
+                state,
                 resolvers,
-                custom,
-                typ is not None,
-                True,
-                resolve_missing_as_unknown=False,
+                custom=custom,
+                typed=typ is not None,
             )
         except Exception as exn:
             rpc.resolve_outputs_due_to_exception(resolvers, exn)
             raise
 
     _start(do_register, "register resource")
+
+
+def _resolve_outputs(res, serialized_props, state, resolvers, *, custom: bool, typed: bool) -> None:
+    """rpc.resolve_outputs, reading the monitor's answer as plain data rather than a Struct.
+
+    The steps and their order are the SDK's: deserialise the state, translate every property
+    with the resource class's type metadata, fall back to the inputs for a property the state
+    lacks, then resolve. What differs is that a class's metadata is read once, not per resource,
+    and the state reaches `_deserialized` without a Struct built and read back.
+    """
+    types, pulumi_to_py = _class_metadata(type(res))
+    translate = res.translate_output_property
+    translate_to_pass = res.translate_output_property
+    if typed:
+        translate = lambda key: pulumi_to_py.get(key) or key  # noqa: E731
+        translate_to_pass = lambda key: key  # noqa: E731
+    properties: dict[str, Any] = {}
+    for key, raw in state.items():
+        value = _deserialized(raw)
+        if value is None:
+            continue
+        translated_key = translate(key)
+        properties[translated_key] = rpc.translate_output_properties(
+            value,
+            translate_to_pass,
+            types.get(key),
+            typed,
+            path=rpc._Path(translated_key, resource=f"{res._name}"),
+        )
+    if not settings.is_dry_run() or settings.is_legacy_apply_enabled():
+        for key, value in list(serialized_props.items()):
+            translated_key = translate(key)
+            if translated_key not in properties:
+                properties[translated_key] = rpc.translate_output_properties(
+                    rpc.deserialize_property(value),
+                    translate_to_pass,
+                    types.get(key),
+                    typed,
+                    path=rpc._Path(translated_key, resource=f"{res._name}"),
+                    return_none_on_dict_type_mismatch=True,
+                )
+    rpc.resolve_properties(resolvers, properties, {}, custom, False)
+
+
+_CLASS_METADATA: dict[type, tuple[dict[str, Any], dict[str, str]]] = {}
+
+
+def _class_metadata(cls: type) -> tuple[dict[str, Any], dict[str, str]]:
+    """The SDK's output types and Pulumi-to-Python names of a resource class (fixed per class)."""
+    metadata = _CLASS_METADATA.get(cls)
+    if metadata is None:
+        from pulumi import _types
+
+        metadata = (_types.resource_types(cls), _types.resource_pulumi_to_py_names(cls))
+        _CLASS_METADATA[cls] = metadata
+    return metadata
+
+
+def _deserialized(value: Any) -> Any:
+    """rpc.deserialize_property of `value` after a trip through a Struct, without the Struct.
+
+    A Struct keeps every number as a float; an unknown reads as None outside a preview; a
+    secret inside a list or map makes the whole value secret. Other signatures (assets,
+    archives, resource references, output values) are left to the SDK's own reading.
+    """
+    if value == rpc.UNKNOWN:
+        return rpc.deserialize_property(value)
+    kind = type(value)
+    if kind is int:
+        return float(value)
+    if kind is list:
+        values = [_deserialized(item) for item in value]
+        if any(rpc.is_rpc_secret(item) for item in values):
+            return rpc.wrap_rpc_secret([rpc.unwrap_rpc_secret(item) for item in values])
+        return values
+    if kind is not dict:
+        return value
+    if rpc._special_sig_key in value:
+        if value[rpc._special_sig_key] == rpc._special_secret_sig:
+            return rpc.wrap_rpc_secret(_deserialized(value["value"]))
+        struct = struct_pb2.Struct()
+        struct.update(value)
+        return rpc.deserialize_properties(struct)
+    props = {}
+    for key, item in value.items():
+        item = _deserialized(item)
+        if item is not None:
+            props[key] = item
+    if any(rpc.is_rpc_secret(item) for item in props.values()):
+        return rpc.wrap_rpc_secret({key: rpc.unwrap_rpc_secret(i) for key, i in props.items()})
+    return props
 
 
 def _resource_output(res) -> tuple[Callable[..., None], Output]:

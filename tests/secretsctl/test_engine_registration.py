@@ -13,7 +13,7 @@ import secretsctl.engine as engine
 import secretsctl.plan as plan_module
 from bench.catalogs import generated_catalog, write_stack
 from secretsctl.engine import run_program
-from secretsctl.engine_registration import fast_registration, struct_to_dict
+from secretsctl.engine_registration import _deserialized, fast_registration, struct_to_dict
 from secretsctl.mocks import PlanMocks
 from secretsctl.plan import build_plan
 
@@ -186,3 +186,51 @@ def test_struct_to_dict_reads_structs_as_json_format_does():
     struct.update(value)
 
     assert struct_to_dict(struct) == json_format.MessageToDict(struct)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        7,
+        1.5,
+        True,
+        None,
+        [1, "a", None, {"b": 2}],
+        {"n": 3, "dropped": None, "nested": {"l": [True, 2.5]}},
+        {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": 5},
+        [
+            "x",
+            {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s"},
+        ],
+        {
+            "k": {
+                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                "value": [1],
+            }
+        },
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        {"unknown": "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "kept": "v"},
+        {"4dabf18193072939515e22adb298388d": "c44067f5952c0a294b673a41bacd8c17", "text": "asset"},
+    ],
+)
+def test_state_is_read_as_a_trip_through_a_struct_reads_it(value):
+    from google.protobuf import struct_pb2
+    from pulumi.runtime import rpc
+
+    struct = struct_pb2.Struct()
+    struct.update({"key": value})
+    through_struct = rpc.deserialize_property(struct["key"])
+
+    assert _typed(_deserialized(value)) == _typed(through_struct)
+
+
+def _typed(value):
+    """`value` with every leaf's type beside it: 7 and 7.0 differ, assets compare by content."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    if hasattr(value, "__dict__"):
+        return (type(value).__name__, _typed(dict(vars(value))))
+    return (type(value).__name__, value)
