@@ -46,7 +46,13 @@ def restrictable(action: str) -> list[str]:
     lowered = action.lower()
     if "*" not in lowered and "?" not in lowered:
         return [action] if lowered in restrictable_actions() else []
-    return sorted(known for known in restrictable_actions() if matches(lowered, known))
+    return list(_restrictable_matching(lowered))
+
+
+@functools.cache
+def _restrictable_matching(pattern: str) -> tuple[str, ...]:
+    """A wildcard's restrictable actions: a scan of about 10,000 actions, the same per pattern."""
+    return tuple(sorted(known for known in restrictable_actions() if matches(pattern, known)))
 
 
 def _star_problems(_document: IdentityDocument, statement: Statement) -> list[str]:

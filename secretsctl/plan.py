@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +14,7 @@ from inputs.catalog import Catalog, split_reference
 from inputs.exceptions import InputError
 from inputs.sharing_checks import shared_account_problems
 from inputs.stack_settings import NAMESPACE, PLAN_ACCOUNT_ID
+from secretsctl import json_text
 from secretsctl.access import access_report
 from secretsctl.check import findings
 from secretsctl.consumer_findings import consumer_plan_findings
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         report_problems("plan", exc.problems, outcome="planned")
         return EXIT_BAD_INPUT
     text = (
-        json.dumps(plan, indent=2) + "\n"
+        json_text.dumps(plan) + "\n"
         if args.format == "json"
         else render_table(plan, wide=args.wide)
     )
