@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from google.protobuf import struct_pb2
-from pulumi import log
+from pulumi import _types, log
 from pulumi import resource as sdk_resource_module
 from pulumi.output import Output, _OutputData
 from pulumi.runtime import resource as sdk_resource
@@ -57,7 +58,8 @@ def fast_registration(record: Callable[..., tuple[str, str, dict[str, Any]]]) ->
     async def serialize_property(value, *args, **kwargs):
         """rpc.serialize_property, answering a plain scalar at once: the SDK returns it
         unchanged after a dozen type checks, for three in four of a plan's property values."""
-        if type(value) in _SCALARS and len(args) < 8 and not kwargs.get("return_protobuf_value"):
+        protobuf = args[_PROTOBUF_ARGUMENT] if len(args) > _PROTOBUF_ARGUMENT else False
+        if type(value) in _SCALARS and not (protobuf or kwargs.get("return_protobuf_value")):
             return value
         return await original_serialize(value, *args, **kwargs)
 
@@ -188,18 +190,10 @@ def _resolve_outputs(res, serialized_props, state, resolvers, *, custom: bool, t
     rpc.resolve_properties(resolvers, properties, {}, custom, False)
 
 
-_CLASS_METADATA: dict[type, tuple[dict[str, Any], dict[str, str]]] = {}
-
-
+@functools.cache
 def _class_metadata(cls: type) -> tuple[dict[str, Any], dict[str, str]]:
     """The SDK's output types and Pulumi-to-Python names of a resource class (fixed per class)."""
-    metadata = _CLASS_METADATA.get(cls)
-    if metadata is None:
-        from pulumi import _types
-
-        metadata = (_types.resource_types(cls), _types.resource_pulumi_to_py_names(cls))
-        _CLASS_METADATA[cls] = metadata
-    return metadata
+    return _types.resource_types(cls), _types.resource_pulumi_to_py_names(cls)
 
 
 def _deserialized(value: Any) -> Any:
@@ -267,6 +261,9 @@ def _transfer_properties(res, props, *, custom: bool) -> dict[str, Resolver]:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+
+_PROTOBUF_ARGUMENT = 7
+"""Where `return_protobuf_value` sits among rpc.serialize_property's arguments after `value`."""
 
 
 def _output_data(resources: set, value: Any, *, known: bool, secret: bool) -> _OutputData:

@@ -1,4 +1,4 @@
-"""`json.dumps(value, indent=2)`, the same text, in a third of the time for plain JSON data.
+"""`json.dumps(value, indent=2)`, the same text, in half the time for plain JSON data.
 
 The standard library encodes with C only without `indent`; with it, every token passes through
 a Python generator, about 0.3 s of a 1,000-secret plan's 7.5 MB. Here the nesting is walked
@@ -31,6 +31,8 @@ def dumps(value: Any) -> str:
 
 
 def _encode(value: Any, out: list[str], newline: str) -> None:
+    """Appends `value`'s text to `out`. The object and array loops stay apart on purpose: one
+    shared loop over (prefix, value) pairs gave up half the gain over json.dumps."""
     kind = type(value)
     if kind is str:
         out.append(encode_basestring_ascii(value))

@@ -234,3 +234,14 @@ def _typed(value):
     if hasattr(value, "__dict__"):
         return (type(value).__name__, _typed(dict(vars(value))))
     return (type(value).__name__, value)
+
+
+def test_the_scalar_shortcut_finds_the_sdks_protobuf_flag_where_the_sdk_puts_it():
+    import inspect
+
+    from pulumi.runtime import rpc
+
+    from secretsctl.engine_registration import _PROTOBUF_ARGUMENT
+
+    after_value = list(inspect.signature(rpc.serialize_property).parameters)[1:]
+    assert after_value[_PROTOBUF_ARGUMENT] == "return_protobuf_value"
